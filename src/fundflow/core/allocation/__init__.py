@@ -1,0 +1,25 @@
+"""Allocation methods. :func:`allocate` dispatches a plan to its method's pure function."""
+
+from __future__ import annotations
+
+from fundflow.core.allocation.factor import allocate_factor
+from fundflow.core.allocation.fixed import allocate_fixed
+from fundflow.core.allocation.settlement import allocate_settlement
+from fundflow.core.allocation.standard_share import allocate_standard_share
+from fundflow.core.plan import FactorMethod, FixedMethod, Plan, SettlementMethod, StandardShareMethod
+from fundflow.core.result import AllocationResult
+
+__all__ = ["allocate"]
+
+
+def allocate(plan: Plan) -> AllocationResult:
+    """Compute ``plan`` by its method. Pure: the same plan always gives the same result."""
+    if isinstance(plan.method, FactorMethod):
+        return allocate_factor(plan)
+    if isinstance(plan.method, StandardShareMethod):
+        return allocate_standard_share(plan)
+    if isinstance(plan.method, SettlementMethod):
+        return allocate_settlement(plan)
+    if isinstance(plan.method, FixedMethod):
+        return allocate_fixed(plan)
+    raise TypeError(f"unknown method {plan.method!r}")

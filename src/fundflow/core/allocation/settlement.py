@@ -1,0 +1,127 @@
+"""结算 (settlement against earlier advances): entitlement − advanced = this settlement.
+
+Entitlement is given per recipient, or computed as (insured persons − each category of duplicates) ×
+the per-capita standard in 元, converted to the plan's unit with the plan's named rounding. A negative
+settlement is a clawback (扣回) and its note names the advance document it is taken from, e.g.
+"从塔地财社〔2021〕8号文件扣回".
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from fundflow.core.allocation.common import (
+    Problems,
+    Working,
+    check_recipients,
+    check_total,
+    finish,
+    number,
+    on_grid,
+)
+from fundflow.core.money import Unit, convert, fmt, fmt_exact
+from fundflow.core.plan import Plan, Recipient, SettlementMethod
+from fundflow.core.result import AllocationResult, InputColumn, PartSpec
+
+ENTITLEMENT = "entitlement"
+INSURED = "insured"
+STANDARD = "standard_yuan"
+ADVANCED = "advanced"
+PART = "本次结算"
+
+
+def _entitlement(plan: Plan, method: SettlementMethod, w: Working, problems: Problems) -> Decimal:
+    r = w.recipient
+    unit = plan.unit.value
+    if ENTITLEMENT in r.values:
+        value = number(r, ENTITLEMENT, plan.label(ENTITLEMENT), problems)
+        on_grid(plan, r, ENTITLEMENT, value, problems)
+        w.say(PART, f"核定应补助 {fmt(value)}{unit}（计划直接给定）")
+        return value
+    insured = number(r, INSURED, plan.label(INSURED), problems)
+    standard = _standard(plan, method, r, problems)
+    persons = insured
+    pieces = [f"参保人数 {fmt(insured)}"]
+    for category, dup in r.duplicates.items():
+        if dup < 0:
+            problems.add("input.negative", f"“{r.name}”的重复人数“{category}”为负数", r.where(f"duplicates.{category}"))
+        persons -= dup
+        pieces.append(f"− {category} {fmt(dup)}")
+    if persons < 0:
+        problems.add(
+            "settlement.negative-persons", f"“{r.name}”扣除重复人员后人数为负数（{fmt(persons)}）", r.where(INSURED)
+        )
+    yuan = persons * standard
+    value = plan.rounding.apply(convert(yuan, Unit.YUAN, plan.unit))
+    w.inputs["persons"] = persons
+    w.say(PART, f"核定人数 = {' '.join(pieces)} = {fmt(persons)} 人")
+    w.say(
+        PART,
+        f"核定应补助 = {fmt(persons)} 人 × {fmt(standard)} 元 = {fmt(yuan)} 元"
+        f" = {fmt_exact(convert(yuan, Unit.YUAN, plan.unit))}{unit}"
+        f" → {fmt(value)}{unit}（{plan.rounding.describe()}）",
+    )
+    return value
+
+
+def _standard(plan: Plan, method: SettlementMethod, r: Recipient, problems: Problems) -> Decimal:
+    if STANDARD in r.values:
+        return number(r, STANDARD, plan.label(STANDARD), problems)
+    if method.standard_yuan is None:
+        problems.add(
+            "settlement.standard-missing",
+            f"“{r.name}”既未给出核定补助（entitlement），也没有人均补助标准（standard_yuan）",
+            r.where(STANDARD),
+        )
+        return Decimal(0)
+    return method.standard_yuan
+
+
+def allocate_settlement(plan: Plan) -> AllocationResult:
+    assert isinstance(plan.method, SettlementMethod)
+    method = plan.method
+    unit = plan.unit.value
+    problems = Problems()
+    check_recipients(plan, problems)
+    work = []
+    for r in plan.recipients:
+        w = Working(r)
+        entitled = _entitlement(plan, method, w, problems)
+        advanced = number(r, ADVANCED, plan.label(ADVANCED), problems)
+        on_grid(plan, r, ADVANCED, advanced, problems)
+        settled = entitled - advanced
+        w.inputs[ENTITLEMENT] = entitled
+        w.inputs[ADVANCED] = advanced
+        w.parts[PART] = settled
+        w.say(PART, f"本次结算 = 核定应补助 {fmt(entitled)} − 已预拨 {fmt(advanced)} = {fmt(settled)}{unit}")
+        if settled < 0:
+            w.note = _clawback_note(method, r)
+            w.say(PART, f"结算为负数，即扣回 {fmt(-settled)}{unit}：{w.note}")
+        elif r.note:
+            w.note = r.note
+        work.append(w)
+    check_total(plan, sum((w.parts[PART] for w in work), Decimal(0)), problems)
+    problems.raise_if_any()
+    has_persons = any("persons" in w.inputs for w in work)
+    inputs: tuple[InputColumn, ...] = (
+        (InputColumn("persons", plan.label("persons") if "persons" in plan.labels else "核定人数"),)
+        if has_persons
+        else ()
+    )
+    inputs += (
+        InputColumn(ENTITLEMENT, plan.labels.get(ENTITLEMENT, f"核定应补助（{unit}）")),
+        InputColumn(ADVANCED, plan.labels.get(ADVANCED, f"已预拨（{unit}）")),
+    )
+    clawback = sum((-w.parts[PART] for w in work if w.parts[PART] < 0), Decimal(0))
+    topup = sum((w.parts[PART] for w in work if w.parts[PART] > 0), Decimal(0))
+    notes = [f"本次结算补拨 {fmt(topup)}{unit}，扣回 {fmt(clawback)}{unit}，净额 {fmt(topup - clawback)}{unit}。"]
+    return finish(
+        plan, work, [PartSpec(name=PART, header=PART, inputs=inputs, amount_label=f"本次结算（{unit}）")], notes
+    )
+
+
+def _clawback_note(method: SettlementMethod, r: Recipient) -> str:
+    if r.note:
+        return r.note
+    doc = method.advance_document.strip()
+    return f"从{doc}文件扣回" if doc else "扣回"

@@ -1,0 +1,117 @@
+"""Read plan recipients from a CSV or XLSX file: one row per recipient, one column per input.
+
+Header row first. Text columns: ``name``/``名称``, ``group``/``分组``, ``note``/``备注``; columns named
+``duplicates.<category>`` (or ``重复.<category>``) are settlement duplicates; every other column is numeric.
+Blank numeric cells are errors (write 0), and every problem names file, row and column.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from pathlib import Path
+
+from fundflow.core.errors import Location, PlanError, Problem
+from fundflow.core.plan import Recipient
+from fundflow.io.numbers import parse_decimal
+
+RESERVED = {"name": "name", "名称": "name", "group": "group", "分组": "group", "note": "note", "备注": "note"}
+DUPLICATE_PREFIXES = ("duplicates.", "重复.")
+
+
+def read_recipients_file(path: Path) -> tuple[Recipient, ...]:
+    if not path.exists():
+        raise PlanError.single("file.missing", "找不到分配对象文件", Location(str(path)))
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            rows = [list(r) for r in csv.reader(fh)]
+    elif suffix in (".xlsx", ".xlsm"):
+        rows = _xlsx_rows(path)
+    else:
+        raise PlanError.single("file.type", "分配对象文件应为 .csv 或 .xlsx", Location(str(path)))
+    return recipients_from_rows(rows, str(path))
+
+
+def _xlsx_rows(path: Path) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    from fundflow.io.xlsx_cells import cell_text
+
+    wb = load_workbook(path, read_only=True, data_only=True)
+    try:
+        ws = wb.worksheets[0]
+        return [[cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+    finally:
+        wb.close()
+
+
+def recipients_from_rows(rows: Sequence[Sequence[str]], file: str) -> tuple[Recipient, ...]:
+    """Validate every row first; raise one PlanError listing all problems, or return all recipients."""
+    rows = [list(r) for r in rows if any(c.strip() for c in r)]
+    if not rows:
+        raise PlanError.single("file.empty", "分配对象文件为空", Location(file))
+    header = [h.strip() for h in rows[0]]
+    problems: list[Problem] = []
+    if not any(RESERVED.get(h) == "name" for h in header):
+        problems.append(Problem("file.no-name-column", "缺少“name”（名称）列", Location(file, 1)))
+    seen: set[str] = set()
+    for col, h in enumerate(header, start=1):
+        if h and h in seen:
+            problems.append(Problem("file.duplicate-column", f"列名“{h}”重复", Location(file, 1, col)))
+        seen.add(h)
+    recipients = [r for r in (_row(header, row, i, file, problems) for i, row in enumerate(rows[1:], start=2)) if r]
+    if problems:
+        raise PlanError(problems)
+    return tuple(recipients)
+
+
+def _row(
+    header: Sequence[str], row: Sequence[str], number: int, file: str, problems: list[Problem]
+) -> Recipient | None:
+    texts: dict[str, str] = {}
+    values: dict[str, Decimal] = {}
+    duplicates: dict[str, Decimal] = {}
+    cells: dict[str, Location] = {}
+    for col, (h, raw) in enumerate(_pad(header, row), start=1):
+        if not h:
+            continue
+        loc = Location(file, number, f"{h}（第 {col} 列）")
+        cell = raw.strip()
+        if h in RESERVED:
+            texts[RESERVED[h]] = cell
+            cells[RESERVED[h]] = loc
+            continue
+        category = next((h[len(p) :] for p in DUPLICATE_PREFIXES if h.startswith(p)), None)
+        key = f"duplicates.{category}" if category is not None else h
+        cells[key] = loc
+        if cell == "":
+            problems.append(Problem("input.blank", "单元格为空，应填写数字（无则填 0）", loc))
+            continue
+        try:
+            value = parse_decimal(cell)
+        except ValueError:
+            problems.append(Problem("input.not-number", f"应为数字，实为“{cell}”", loc))
+            continue
+        if category is not None:
+            duplicates[category] = value
+        else:
+            values[h] = value
+    if not texts.get("name"):
+        problems.append(Problem("recipient.name-missing", "分配对象缺少名称", Location(file, number)))
+        return None
+    return Recipient(
+        name=texts["name"],
+        group=texts.get("group") or None,
+        values=values,
+        duplicates=duplicates,
+        note=texts.get("note", ""),
+        location=Location(file, number),
+        cell_locations=cells,
+    )
+
+
+def _pad(header: Sequence[str], row: Sequence[str]) -> Iterable[tuple[str, str]]:
+    for i, h in enumerate(header):
+        yield h, row[i] if i < len(row) else ""
