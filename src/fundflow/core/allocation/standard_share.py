@@ -99,7 +99,11 @@ def allocate_standard_share(plan: Plan) -> AllocationResult:
     check_recipients(plan, problems)
     _validate(plan, method, problems)
     problems.raise_if_any()
-    bases = {c.name: _base(plan, c, problems) for c in method.components if isinstance(c, ShareComponent)}
+    bases = {
+        c.name: _base(plan, c, problems)
+        for c in method.components
+        if isinstance(c, ShareComponent) and c.count is not None
+    }
     names = [c.name for c in method.components]
     work = []
     for r in plan.recipients:
