@@ -126,8 +126,9 @@ def fmt(amount: Decimal, places: int | None = None) -> str:
     """Plain decimal string without exponent, optionally fixed to ``places`` (display only)."""
     if places is not None:
         amount = amount.quantize(Decimal(1).scaleb(-places), rounding=decimal.ROUND_HALF_UP)
-    text = format(amount, "f")
-    return "0" if text in ("-0", "-0.0") else text
+    if amount.is_zero():
+        amount = abs(amount)  # never print "-0.00"
+    return format(amount, "f")
 
 
 def fmt_exact(value: Decimal, digits: int = 6) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from fundflow.core.allocation import allocate
@@ -223,22 +223,7 @@ def build_plan(table: PublishedTable) -> Plan | None:
 
 
 def _replace_plan(plan: Plan, apportion: Apportion, adjustments: tuple[Adjustment, ...]) -> Plan:
-    return Plan(
-        title=plan.title,
-        method=plan.method,
-        recipients=plan.recipients,
-        unit=plan.unit,
-        total=plan.total,
-        rounding=plan.rounding,
-        apportion=apportion,
-        fund=plan.fund,
-        year=plan.year,
-        groups=plan.groups,
-        labels=plan.labels,
-        adjustments=adjustments,
-        total_label=plan.total_label,
-        source=plan.source,
-    )
+    return replace(plan, apportion=apportion, adjustments=adjustments)
 
 
 def _outcome(table: PublishedTable, plan: Plan) -> MethodOutcome:

@@ -90,8 +90,6 @@ def allocate_factor(plan: Plan) -> AllocationResult:
     problems = Problems()
     check_recipients(plan, problems)
     validate(plan, method, problems)
-    problems.raise_if_any()
-    assert plan.total is not None
     unit = plan.unit.value
 
     work = [Working(r) for r in plan.recipients]
@@ -109,6 +107,7 @@ def allocate_factor(plan: Plan) -> AllocationResult:
             per_line.append(value)
         counts[f.name] = per_line
     problems.raise_if_any()
+    assert plan.total is not None
 
     pot_exact, pots = _pots(plan, method, plan.total)
     total_explain: dict[str, tuple[str, ...]] = {}
