@@ -20,7 +20,8 @@ def test_allocate_prints_the_document_table():
     assert result.exit_code == 0, result.output
     out = result.output
     assert "提前下达2021年中央财政医疗救助补助资金分配表" in out
-    assert "困难群众人数因素 (50%)" in out and "特困、孤儿因素 (17%)" in out
+    assert "困难群众人数因素 (50%)" in out
+    assert "特困、孤儿因素 (17%)" in out
     lines = out.splitlines()
     total = next(ln for ln in lines if "全区" in ln)
     assert total.split("│")[-2].strip() == "101782"
@@ -34,7 +35,8 @@ def test_allocate_json_shape():
     result = run("allocate", MEDICAL_AID_PLAN, "--format", "json")
     assert result.exit_code == 0
     data = json.loads(result.output)
-    assert data["unit"] == "万元" and data["total"] == "101782"
+    assert data["unit"] == "万元"
+    assert data["total"] == "101782"
     assert {"name", "amount", "parts"} <= set(data["groups"][0])
     wushi = next(ln for ln in data["lines"] if ln["recipient"] == "乌什县")
     assert wushi == {
@@ -56,7 +58,8 @@ def test_allocate_xlsx_round_trips_through_check_table(tmp_path):
     ws = load_workbook(out).active
     assert ws["A1"].value == "提前下达2021年中央财政医疗救助补助资金分配表"
     assert ws["C3"].value == "困难群众人数因素 (50%)"
-    assert ws["A5"].value == "全区" and ws["K5"].value == 101782
+    assert ws["A5"].value == "全区"
+    assert ws["K5"].value == 101782
     assert ws.print_title_rows == "$3:$4"
     check = run("check-table", out, "--format", "json")
     assert check.exit_code == 0, check.output
@@ -71,7 +74,9 @@ def test_allocate_tsv_is_readable_by_check_table(tmp_path):
     out = tmp_path / "alloc.tsv"
     assert run("allocate", MEDICAL_AID_PLAN, "--format", "tsv", "-o", out).exit_code == 0
     report = json.loads(run("check-table", out, "--format", "json").output)
-    assert report["lines"] == 97 and report["groups"] == 14 and report["sums_ok"]
+    assert report["lines"] == 97
+    assert report["groups"] == 14
+    assert report["sums_ok"]
 
 
 def test_explain_a_county():
@@ -114,7 +119,8 @@ def test_missing_column_names_the_row(tmp_path):
 
 def test_missing_file_exit_2():
     result = run("allocate", "nope.yaml")
-    assert result.exit_code == 2 and "找不到计划文件" in result.output
+    assert result.exit_code == 2
+    assert "找不到计划文件" in result.output
 
 
 def test_check_table_on_seed_001():
@@ -142,7 +148,8 @@ def test_check_table_emit_plan_reproduces_the_table(tmp_path):
 
 def test_check_table_reports_a_wrong_subtotal(tmp_path):
     text = SEED_001.read_text(encoding="utf-8").replace(
-        "\t小计\t20286\t611\t41538\t595\t767\t226\t993\t629\t1835", "\t小计\t20286\t611\t41538\t595\t767\t226\t993\t629\t1836"
+        "\t小计\t20286\t611\t41538\t595\t767\t226\t993\t629\t1835",
+        "\t小计\t20286\t611\t41538\t595\t767\t226\t993\t629\t1836",
     )
     bad = tmp_path / "t.txt"
     bad.write_text(text, encoding="utf-8")
@@ -156,7 +163,8 @@ def test_check_table_without_weights_is_a_clear_error(tmp_path):
     bad = tmp_path / "t.txt"
     bad.write_text("标题\n名称\t金额\n甲\t1\n", encoding="utf-8")
     result = run("check-table", bad)
-    assert result.exit_code == 2 and "未找到带权重的因素表头" in result.output
+    assert result.exit_code == 2
+    assert "未找到带权重的因素表头" in result.output
 
 
 def test_other_examples_run():

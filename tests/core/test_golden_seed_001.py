@@ -17,7 +17,8 @@ def test_headline_figures(medical_aid_result):
     r = medical_aid_result
     assert r.total == D(101782)
     assert r.total_parts == {"困难群众人数因素": D(50891), "贫困人口因素": D(33588), "特困、孤儿因素": D(17303)}
-    assert len(r.groups) == 14 and len(r.lines) == 97
+    assert len(r.groups) == 14
+    assert len(r.lines) == 97
     assert r.find_group("阿克苏地区").amount == D(9000)
     assert r.find_group("巴音郭楞蒙古自治州").amount == D(2637)
     assert r.find_group("塔城地区").amount == D(2525)
@@ -72,13 +73,13 @@ def test_explanation_shows_the_group_step_and_the_manual_adjustment(medical_aid_
     text = "\n".join(steps)
     assert "33588 × 31218 ÷ 2342947 = 447.534743…" in text
     assert "阿克苏地区目标" in text
-    assert "尾差调整 -1" in text and "448 → 447" in text
+    assert "尾差调整 -1" in text
+    assert "448 → 447" in text
 
 
 def test_seed_003_single_fixed_line():
-    from tests.conftest import EXAMPLES
-
     from fundflow.io.plan_yaml import load_plan
+    from tests.conftest import EXAMPLES
 
     result = allocate(load_plan(EXAMPLES / "tacheng-2023-medical-security-capacity.yaml"))
     assert result.total == D("48.5")

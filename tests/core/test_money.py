@@ -46,7 +46,8 @@ def test_places_out_of_range_is_rejected():
 def test_units_convert_exactly():
     assert convert(D("485000"), Unit.YUAN, Unit.WAN) == D("48.5")
     assert convert(D("48.5"), Unit.WAN, Unit.YUAN) == D("485000")
-    assert Unit.parse("万元") is Unit.WAN and Unit.parse("yuan") is Unit.YUAN
+    assert Unit.parse("万元") is Unit.WAN
+    assert Unit.parse("yuan") is Unit.YUAN
     with pytest.raises(ValueError, match="未知金额单位"):
         Unit.parse("千元")
 

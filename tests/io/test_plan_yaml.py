@@ -75,7 +75,9 @@ def test_settlement_requires_the_advance_document():
 
 
 def test_recipients_file_csv_and_its_errors(tmp_path):
-    (tmp_path / "r.csv").write_text("group,name,低保,特困,孤儿\n甲地区,甲县,10,1,2\n甲地区,乙县,x,0,\n", encoding="utf-8")
+    (tmp_path / "r.csv").write_text(
+        "group,name,低保,特困,孤儿\n甲地区,甲县,10,1,2\n甲地区,乙县,x,0,\n", encoding="utf-8"
+    )
     head = GOOD.split("recipients:")[0]
     (tmp_path / "p.yaml").write_text(head + "recipients_file: r.csv\n", encoding="utf-8")
     with pytest.raises(PlanError) as err:
@@ -83,7 +85,9 @@ def test_recipients_file_csv_and_its_errors(tmp_path):
     described = [p.describe() for p in err.value.problems]
     assert described[0].endswith("第 3 行 “低保（第 3 列）”列：应为数字，实为“x”")
     assert "“孤儿（第 5 列）”列：单元格为空" in described[1]
-    (tmp_path / "r.csv").write_text("group,name,低保,特困,孤儿\n甲地区,甲县,10,1,2\n甲地区,乙县,30,0,1\n", encoding="utf-8")
+    (tmp_path / "r.csv").write_text(
+        "group,name,低保,特困,孤儿\n甲地区,甲县,10,1,2\n甲地区,乙县,30,0,1\n", encoding="utf-8"
+    )
     plan = load_plan(tmp_path / "p.yaml")
     assert [r.name for r in plan.recipients] == ["甲县", "乙县"]
 

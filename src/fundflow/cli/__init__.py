@@ -118,8 +118,7 @@ def _print_table(layout: Layout, result: AllocationResult, output: Path | None) 
         span = next((s for s in layout.spans if s.start <= i < s.start + s.width), None)
         head = span.text if span and (span.start == i or top.get(i)) else ""
         header = f"{head}\n{label}" if label else head
-        justify = "left" if i < layout.name_columns else "right"
-        table.add_column(header, justify=justify, no_wrap=True)
+        table.add_column(header, justify="left" if i < layout.name_columns else "right", no_wrap=True)
     for row in layout.rows:
         style = "bold" if row.style is not RowStyle.LINE else None
         table.add_row(*row.cells, style=style)
@@ -151,9 +150,7 @@ def _table_width(layout: Layout) -> int:
 def check_table_command(
     file: Annotated[Path, typer.Argument(help="已印发的分配表：制表符分隔的文本（如种子文件）或 Excel")],
     format: Annotated[ReportFormat, typer.Option("--format", "-f", help="报告格式")] = ReportFormat.text,
-    emit_plan: Annotated[
-        Path | None, typer.Option("--emit-plan", help="输出可完全重现该表的计划文件（YAML）")
-    ] = None,
+    emit_plan: Annotated[Path | None, typer.Option("--emit-plan", help="输出可完全重现该表的计划文件（YAML）")] = None,
 ) -> None:
     """核对印发的因素法分配表：小计合计是否相符、哪些数与直接四舍五入不同、哪种尾差处理能重现该表。"""
     try:
@@ -187,8 +184,13 @@ def _report_dict(report: object) -> dict[str, object]:
         "reading_notes": list(report.notes),
         "sums_ok": not report.sums,
         "sum_findings": [
-            {"where": s.where, "column": s.column, "printed": fmt(s.printed), "computed": fmt(s.computed),
-             "row": s.location.row if s.location else None}
+            {
+                "where": s.where,
+                "column": s.column,
+                "printed": fmt(s.printed),
+                "computed": fmt(s.computed),
+                "row": s.location.row if s.location else None,
+            }
             for s in report.sums
         ],
         "methods": [
@@ -199,8 +201,14 @@ def _report_dict(report: object) -> dict[str, object]:
                 "balanced": o.balanced,
                 "error": o.error,
                 "diffs": [
-                    {"group": d.group, "recipient": d.recipient, "factor": d.factor, "printed": fmt(d.printed),
-                     "computed": fmt(d.computed), "delta": fmt(d.delta)}
+                    {
+                        "group": d.group,
+                        "recipient": d.recipient,
+                        "factor": d.factor,
+                        "printed": fmt(d.printed),
+                        "computed": fmt(d.computed),
+                        "delta": fmt(d.delta),
+                    }
                     for d in o.diffs
                 ],
             }

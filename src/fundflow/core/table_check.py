@@ -142,9 +142,9 @@ def _check_sums(table: PublishedTable) -> list[SumFinding]:
     return findings
 
 
-def _column_sums(table: PublishedTable, row: TableRow, members: Sequence[TableRow], columns: Sequence[int]) -> list[
-    SumFinding
-]:
+def _column_sums(
+    table: PublishedTable, row: TableRow, members: Sequence[TableRow], columns: Sequence[int]
+) -> list[SumFinding]:
     found = []
     for c in columns:
         computed = sum((m.cells.get(c, Decimal(0)) for m in members), Decimal(0))

@@ -85,19 +85,63 @@ def build_layout(result: AllocationResult, labels: dict[str, str] | None = None)
     spans.append(Span(total_col, 1, labels.get("total", f"合计（{unit}）")))
 
     places = result.rounding.places
-    rows = [_row(result, RowStyle.TOTAL, result.total_label, "", result.total_inputs, result.total_parts,
-                 result.total, name_columns, places)]
+    rows = [
+        _row(
+            result,
+            RowStyle.TOTAL,
+            result.total_label,
+            "",
+            result.total_inputs,
+            result.total_parts,
+            result.total,
+            name_columns,
+            places,
+        )
+    ]
     if grouped:
         for group in result.groups:
-            rows.append(_row(result, RowStyle.SUBTOTAL, group.name, "小计", group.inputs, group.parts,
-                             group.amount, name_columns, places))
+            rows.append(
+                _row(
+                    result,
+                    RowStyle.SUBTOTAL,
+                    group.name,
+                    "小计",
+                    group.inputs,
+                    group.parts,
+                    group.amount,
+                    name_columns,
+                    places,
+                )
+            )
             for line in result.lines_of(group.name):
-                rows.append(_row(result, RowStyle.LINE, "", line.recipient, line.inputs, line.parts, line.amount,
-                                 name_columns, places))
+                rows.append(
+                    _row(
+                        result,
+                        RowStyle.LINE,
+                        "",
+                        line.recipient,
+                        line.inputs,
+                        line.parts,
+                        line.amount,
+                        name_columns,
+                        places,
+                    )
+                )
     else:
         for line in result.lines:
-            rows.append(_row(result, RowStyle.LINE, line.recipient, "", line.inputs, line.parts, line.amount,
-                             name_columns, places))
+            rows.append(
+                _row(
+                    result,
+                    RowStyle.LINE,
+                    line.recipient,
+                    "",
+                    line.inputs,
+                    line.parts,
+                    line.amount,
+                    name_columns,
+                    places,
+                )
+            )
     notes = list(result.notes)
     notes.extend(f"{ln.recipient}：{ln.note}" for ln in result.lines if ln.note)
     return Layout(

@@ -67,11 +67,12 @@ def write_xlsx(layout: Layout, path: Path, sheet: str = "分配表") -> None:
     for c in range(1, width + 1):
         ws.column_dimensions[get_column_letter(c)].width = 22 if c <= layout.name_columns else 14
     ws.row_dimensions[sub].height = 60
-    ws.freeze_panes = ws.cell(sub + 1, layout.name_columns + 1)
+    ws.freeze_panes = f"{get_column_letter(layout.name_columns + 1)}{sub + 1}"
     ws.print_title_rows = f"{head}:{sub}"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth = 1
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if ws.sheet_properties.pageSetUpPr is not None:
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_setup.fitToHeight = 0
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
