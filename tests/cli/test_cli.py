@@ -173,3 +173,11 @@ def test_other_examples_run():
         assert result.exit_code == 0, (name, result.output)
     data = json.loads(run("allocate", EXAMPLES / "settlement-illustration.yaml", "--format", "json").output)
     assert next(ln for ln in data["lines"] if ln["recipient"] == "沙湾市")["note"] == "从塔地财社〔2021〕8号文件扣回"
+
+
+def test_damaged_excel_is_a_clear_error(tmp_path):
+    bad = tmp_path / "table.xlsx"
+    bad.write_bytes(b"not a zip file")
+    result = run("check-table", bad)
+    assert result.exit_code == 2
+    assert "无法作为 Excel 文件读取" in result.output

@@ -225,3 +225,6 @@ def main() -> None:
         app()
     except PlanError as exc:  # pragma: no cover - commands catch their own
         raise SystemExit(fail(exc).exit_code) from None
+    except (OSError, UnicodeError) as exc:
+        Console(stderr=True, highlight=False).print(f"错误：无法读写文件：{exc}", markup=False)
+        raise SystemExit(EXIT_INPUT) from None

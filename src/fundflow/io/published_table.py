@@ -47,16 +47,9 @@ def read_table_file(path: str | Path) -> PublishedTable:
 
 
 def _xlsx_grid(path: Path) -> list[list[str]]:
-    from openpyxl import load_workbook
+    from fundflow.io.xlsx_cells import read_first_sheet
 
-    from fundflow.io.xlsx_cells import cell_text
-
-    wb = load_workbook(path, read_only=True, data_only=True)
-    try:
-        ws = wb.worksheets[0]
-        return [[cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
-    finally:
-        wb.close()
+    return read_first_sheet(path)
 
 
 def _clean(cell: str) -> str:

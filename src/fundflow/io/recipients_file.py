@@ -35,16 +35,9 @@ def read_recipients_file(path: Path) -> tuple[Recipient, ...]:
 
 
 def _xlsx_rows(path: Path) -> list[list[str]]:
-    from openpyxl import load_workbook
+    from fundflow.io.xlsx_cells import read_first_sheet
 
-    from fundflow.io.xlsx_cells import cell_text
-
-    wb = load_workbook(path, read_only=True, data_only=True)
-    try:
-        ws = wb.worksheets[0]
-        return [[cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
-    finally:
-        wb.close()
+    return read_first_sheet(path)
 
 
 def recipients_from_rows(rows: Sequence[Sequence[str]], file: str) -> tuple[Recipient, ...]:

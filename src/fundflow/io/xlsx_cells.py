@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import datetime
+import zipfile
+from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
+
+from fundflow.core.errors import Location, PlanError
 
 _FORMULA_MARK = "="
 
@@ -30,3 +35,24 @@ def cell_text(value: object) -> str:
 
 def is_formula(value: object) -> bool:
     return isinstance(value, str) and value.startswith(_FORMULA_MARK)
+
+
+def read_first_sheet(path: Path) -> list[list[str]]:
+    """All rows of the first sheet as text. A damaged or non-Excel file is a clear error, not a traceback."""
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
+        raise PlanError.single(
+            "file.type", f"无法作为 Excel 文件读取（{type(exc).__name__}）", Location(str(path))
+        ) from None
+    try:
+        return [[cell_text(v) for v in row] for row in _rows(wb.worksheets[0])]
+    finally:
+        wb.close()
+
+
+def _rows(ws: object) -> Iterator[tuple[object, ...]]:
+    yield from ws.iter_rows(values_only=True)  # type: ignore[attr-defined]
