@@ -228,9 +228,14 @@ def finish(
     unit = plan.unit.value
     apply_adjustments(plan, work, names, unit)
     lines = sort_lines(plan, freeze_lines(work, names, unit))
+    members: dict[str | None, list[Line]] = defaultdict(list)
+    for ln in lines:
+        members[ln.group].append(ln)
+    first_work: dict[str | None, Working] = {}
+    for w in work:
+        first_work.setdefault(w.recipient.group, w)
     groups = tuple(
-        subtotal(g, [ln for ln in lines if ln.group == g], names, unit, _group_steps(work, g, names))
-        for g in order_groups(plan, lines)
+        subtotal(g, members[g], names, unit, _group_steps(first_work[g], names)) for g in order_groups(plan, lines)
     )
     total_parts = {n: sum((ln.parts[n] for ln in lines), Decimal(0)) for n in names}
     total = sum((ln.amount for ln in lines), Decimal(0))
@@ -262,16 +267,15 @@ def finish(
 GROUP_STEP_MARK = "【组】"
 
 
-def _group_steps(work: Sequence[Working], group: str, names: Sequence[str]) -> dict[str, list[str]]:
-    """Steps marked as group-level (e.g. a hierarchical group target), repeated on the 小计 row."""
-    steps: dict[str, list[str]] = {}
-    for w in work:
-        if w.recipient.group != group:
-            continue
-        for n in names:
-            steps[n] = [s.removeprefix(GROUP_STEP_MARK) for s in w.explain.get(n, []) if s.startswith(GROUP_STEP_MARK)]
-        break
-    return steps
+def _group_steps(first: Working, names: Sequence[str]) -> dict[str, list[str]]:
+    """Steps marked as group-level (e.g. a hierarchical group target), repeated on the 小计 row.
+
+    Group-level steps are identical on every line of a group, so the group's first line is enough.
+    """
+    return {
+        n: [s.removeprefix(GROUP_STEP_MARK) for s in first.explain.get(n, []) if s.startswith(GROUP_STEP_MARK)]
+        for n in names
+    }
 
 
 def check_total(plan: Plan, total: Decimal, problems: Problems) -> None:

@@ -121,7 +121,7 @@ def allocate_settlement(plan: Plan) -> AllocationResult:
 
 
 def _clawback_note(method: SettlementMethod, r: Recipient) -> str:
-    if r.note:
-        return r.note
+    """The clawback always names its advance document; a recipient's own note is kept after it."""
     doc = method.advance_document.strip()
-    return f"从{doc}文件扣回" if doc else "扣回"
+    note = f"从{doc}文件扣回" if doc else "扣回"
+    return f"{note}；{r.note}" if r.note else note
