@@ -1,7 +1,7 @@
 """The ``fundflow`` command (Typer). Every user-facing message is Chinese; input errors exit with code 2.
 
 Each command group lives in its own module and registers itself on :data:`fundflow.cli.base.app`:
-``allocation`` (``allocate``, ``check-table``). See docs/cli.md.
+``allocation`` (``allocate``, ``check-table``), ``web`` (``demo``, ``serve``). See docs/cli.md.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 from rich.console import Console
 
 from fundflow.cli import allocation as _allocation  # noqa: F401  (registers commands)
+from fundflow.cli import web as _web  # noqa: F401  (registers commands)
 from fundflow.cli.base import EXIT_INPUT, app, fail
 from fundflow.core.errors import PlanError
 

@@ -27,7 +27,8 @@ def num(value: Decimal) -> str:
     return fmt(value)
 
 
-def plan_to_yaml(plan: Plan, header: str = "") -> str:
+def plan_to_yaml(plan: Plan, header: str = "", *, rows: bool = True) -> str:
+    """The plan as YAML; with ``rows=False`` only its parameters (no recipients, no adjustments)."""
     out: list[str] = []
     if header:
         out.extend(f"# {line}" for line in header.splitlines())
@@ -65,6 +66,8 @@ def plan_to_yaml(plan: Plan, header: str = "") -> str:
         out.extend(f"  {q(k)}: {q(v)}" for k, v in plan.labels.items())
     if plan.groups:
         out.append("groups: [" + ", ".join(q(g) for g in plan.groups) + "]")
+    if not rows:
+        return "\n".join(out) + "\n"
     out.append("recipients:")
     for r in plan.recipients:
         fields = []

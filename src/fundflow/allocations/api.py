@@ -1,0 +1,153 @@
+"""JSON API over the same selectors and services as the pages (same scope, same permissions)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from fundflow.allocations import services
+from fundflow.allocations.history import history_entries
+from fundflow.allocations.models import AllocationPlan
+from fundflow.allocations.selectors import access_plan, plans_visible_to
+
+
+class PlanSerializer(serializers.ModelSerializer[AllocationPlan]):
+    region = serializers.CharField(source="region.name", read_only=True)
+
+    class Meta:
+        model = AllocationPlan
+        fields = [
+            "id",
+            "region",
+            "title",
+            "fund",
+            "year",
+            "document_number",
+            "method",
+            "status",
+            "version",
+            "unit_label",
+            "total",
+            "computed_at",
+            "approved_at",
+            "spec_yaml",
+        ]
+        read_only_fields = [
+            "id",
+            "region",
+            "title",
+            "fund",
+            "year",
+            "method",
+            "status",
+            "version",
+            "unit_label",
+            "total",
+            "computed_at",
+            "approved_at",
+        ]
+
+
+class VersionSerializer(serializers.Serializer[Any]):
+    version = serializers.IntegerField()
+
+
+def _problems(exc: services.ServiceError) -> dict[str, Any]:
+    return {
+        "detail": exc.message,
+        "problems": [
+            {"rule": p.rule, "message": p.message, "where": p.location.describe() if p.location else ""}
+            for p in exc.problems
+        ],
+    }
+
+
+def _refusal(exc: services.ServiceError) -> Response:
+    if isinstance(exc, services.PermissionDenied):
+        code = status.HTTP_403_FORBIDDEN
+    elif isinstance(exc, services.ConflictError):
+        code = status.HTTP_409_CONFLICT
+    else:
+        code = status.HTTP_400_BAD_REQUEST
+    return Response(_problems(exc), status=code)
+
+
+class PlanViewSet(viewsets.GenericViewSet[AllocationPlan]):
+    serializer_class = PlanSerializer
+
+    def get_queryset(self) -> Any:
+        return plans_visible_to(self.request.user)
+
+    def get_object(self) -> AllocationPlan:
+        return access_plan(self.request.user, self.kwargs["pk"])
+
+    def writable_object(self) -> AllocationPlan:
+        """404 when not visible; 403 when visible but not changeable — before the body is even read."""
+        plan = self.get_object()
+        if not self.request.user.has_perm("allocations.change_plan", plan):
+            raise exceptions.PermissionDenied("该分配方案已审定或不在您的修改权限范围内")
+        return plan
+
+    def list(self, request: Request) -> Response:
+        return Response(PlanSerializer(self.get_queryset(), many=True).data)
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return Response(PlanSerializer(self.get_object()).data)
+
+    def create(self, request: Request) -> Response:
+        try:
+            plan = services.plan_create(
+                user=request.user,
+                spec_yaml=str(request.data.get("spec_yaml", "")),
+                document_number=str(request.data.get("document_number", "")),
+            )
+        except services.ServiceError as exc:
+            return _refusal(exc)
+        return Response(PlanSerializer(plan).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: dict})
+    @action(detail=True, methods=["get"])
+    def result(self, request: Request, pk: str) -> Response:
+        """The computed table in the shape of `fundflow allocate --format json`."""
+        plan = self.get_object()
+        if plan.result_json is None:
+            return Response({"detail": "尚未计算"}, status=status.HTTP_404_NOT_FOUND)
+        return Response(plan.result_json)
+
+    @extend_schema(request=VersionSerializer, responses={200: dict})
+    @action(detail=True, methods=["post"])
+    def compute(self, request: Request, pk: str) -> Response:
+        plan = self.writable_object()
+        body = VersionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            services.plan_compute(user=request.user, plan=plan, version=body.validated_data["version"])
+        except services.ServiceError as exc:
+            return _refusal(exc)
+        plan.refresh_from_db()
+        return Response(plan.result_json)
+
+    @extend_schema(request=VersionSerializer, responses={200: PlanSerializer})
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str) -> Response:
+        plan = self.writable_object()
+        body = VersionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            services.plan_approve(user=request.user, plan=plan, version=body.validated_data["version"])
+        except services.ServiceError as exc:
+            return _refusal(exc)
+        plan.refresh_from_db()
+        return Response(PlanSerializer(plan).data)
+
+    @extend_schema(responses={200: dict})
+    @action(detail=True, methods=["get"])
+    def history(self, request: Request, pk: str) -> Response:
+        """Every recorded change of the plan: who, when, what kind, and the changed fields with old/new values."""
+        plan = self.get_object()
+        return Response(history_entries(plan))

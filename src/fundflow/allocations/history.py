@@ -1,0 +1,68 @@
+"""The change log of a plan as shown on its page and in the API: the plan itself, its recipient rows and its
+adjustments, newest first — who, when, what, old value, new value.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fundflow.allocations.models import AllocationPlan, PlanAdjustment, PlanRecipient
+
+KIND = {"+": "created", "~": "changed", "-": "deleted"}
+
+
+def history_entries(plan: AllocationPlan) -> list[dict[str, Any]]:
+    entries = _entries(list(plan.history.select_related("history_user").all()), "方案", lambda r: plan.title)
+    rows = PlanRecipient.history.filter(plan_id=plan.pk).select_related("history_user").order_by("id", "-history_date")
+    entries += _per_object(list(rows), "分配对象", lambda r: f"{r.group} {r.name}".strip())
+    adjustments = (
+        PlanAdjustment.history.filter(plan_id=plan.pk).select_related("history_user").order_by("id", "-history_date")
+    )
+    entries += _per_object(list(adjustments), "尾差调整", lambda r: f"{r.recipient} {r.part}")
+    entries.sort(key=lambda e: e["when"], reverse=True)
+    return entries
+
+
+def _per_object(records: list[Any], kind: str, label: Any) -> list[dict[str, Any]]:
+    """Group historical rows by object id (each group newest first) and diff consecutive versions."""
+    out: list[dict[str, Any]] = []
+    group: list[Any] = []
+    for record in [*records, None]:
+        if group and (record is None or record.id != group[0].id):
+            out += _entries(group, kind, label)
+            group = []
+        if record is not None:
+            group.append(record)
+    return out
+
+
+def _entries(records: list[Any], kind: str, label: Any) -> list[dict[str, Any]]:
+    entries = []
+    for record, previous in zip(records, [*records[1:], None], strict=True):
+        changes: list[dict[str, Any]] = []
+        if previous is not None:
+            # diff_against() skips non-editable fields (the result, its total and time), so compare directly.
+            for f in record.tracked_fields:
+                if f.name in ("id", "plan"):
+                    continue
+                old, new = getattr(previous, f.attname), getattr(record, f.attname)
+                if old != new:
+                    changes.append({"field": f.name, "old": _plain(f.name, old), "new": _plain(f.name, new)})
+        entries.append(
+            {
+                "when": record.history_date.isoformat(),
+                "who": record.history_user.get_username() if record.history_user else None,
+                "type": KIND[record.history_type],
+                "object": kind,
+                "label": label(record),
+                "changes": changes,
+            }
+        )
+    return entries
+
+
+def _plain(field: str, value: Any) -> Any:
+    """JSON-friendly values; a stored result is summarised by its total (the full table is in /result/)."""
+    if field == "result_json" and isinstance(value, dict):
+        return {"total": value.get("total"), "unit": value.get("unit")}
+    return value if isinstance(value, str | int | type(None) | dict | list) else str(value)

@@ -1,0 +1,32 @@
+"""Every read of plans for a user goes through here, so scope is applied in exactly one place."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from fundflow.accounts.models import Role
+from fundflow.accounts.scope import profile_of
+from fundflow.allocations.models import AllocationPlan
+
+
+def plans_visible_to(user: object) -> QuerySet[AllocationPlan]:
+    profile = profile_of(user)  # type: ignore[arg-type]
+    if profile is None:
+        return AllocationPlan.objects.none()
+    if profile.role == Role.UNIT:
+        if profile.unit_id is None:
+            return AllocationPlan.objects.none()
+        return AllocationPlan.objects.filter(recipients__unit_id=profile.unit_id).distinct()
+    path = profile.region.path
+    return AllocationPlan.objects.filter(Q(region__path=path) | Q(region__path__startswith=path + "/")).select_related(
+        "region"
+    )
+
+
+def access_plan(user: object, pk: object) -> AllocationPlan:
+    """The plan if the user may see it. Missing and not-yours answer alike (404), so ids leak nothing."""
+    try:
+        return plans_visible_to(user).get(pk=int(str(pk)))
+    except (AllocationPlan.DoesNotExist, ValueError):
+        raise Http404("未找到该分配方案") from None

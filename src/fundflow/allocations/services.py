@@ -1,0 +1,389 @@
+"""Writes to allocation plans. Each service validates first, writes in one transaction, bumps the version
+(optimistic locking: a stale version is refused, never silently overwritten) and leaves history behind.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from fundflow.accounts.scope import profile_of
+from fundflow.allocations.models import AllocationPlan, PlanAdjustment, PlanRecipient
+from fundflow.core.allocation import allocate
+from fundflow.core.errors import Location, PlanError, Problem
+from fundflow.core.plan import (
+    Adjustment,
+    FactorMethod,
+    FixedMethod,
+    Plan,
+    Recipient,
+    SettlementMethod,
+    ShareComponent,
+    StandardComponent,
+    StandardShareMethod,
+)
+from fundflow.core.result import AllocationResult
+from fundflow.io.json_allocation import result_to_dict
+from fundflow.io.plan_yaml import parse_plan
+from fundflow.io.recipients_file import recipients_from_rows
+from fundflow.regions.models import BudgetUnit, Region
+from fundflow.regions.selectors import region_by_name
+
+
+class ServiceError(Exception):
+    """A refusal the user can act on; ``problems`` carry row/column details when there are any."""
+
+    def __init__(self, message: str, problems: Sequence[Problem] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.problems = tuple(problems)
+
+
+class ConflictError(ServiceError):
+    pass
+
+
+class PermissionDenied(ServiceError):
+    pass
+
+
+FORBIDDEN_SPEC_KEYS = ("recipients", "recipients_file", "adjustments")
+
+
+def parse_spec(spec_yaml: str) -> Plan:
+    """Parse the plan parameters (the plan-file format without recipients) and validate them."""
+    try:
+        plan = parse_plan(spec_yaml + "\nrecipients: []\n", "分配参数")
+    except PlanError as exc:
+        raise ServiceError("分配参数有误", exc.problems) from None
+    return plan
+
+
+def _check_spec_text(spec_yaml: str) -> None:
+    for key in FORBIDDEN_SPEC_KEYS:
+        if any(line.startswith(f"{key}:") for line in spec_yaml.splitlines()):
+            raise ServiceError(f"分配参数中不应包含“{key}”：分配对象请通过 Excel 模板上传或在页面中编辑")
+
+
+def _require(user: Any, perm: str, plan: AllocationPlan | None = None) -> None:
+    if not user.has_perm(perm, plan):
+        raise PermissionDenied("您没有权限进行此操作")
+
+
+def _locked_for_update(plan: AllocationPlan, version: int) -> AllocationPlan:
+    """Re-read the plan inside the transaction (row-locked on PostgreSQL) and check the version."""
+    fresh = AllocationPlan.objects.select_for_update().get(pk=plan.pk)
+    if fresh.version != version:
+        raise ConflictError("该分配方案已被他人修改（版本已更新），您的保存未生效。请刷新页面，查看最新内容后再修改。")
+    return fresh
+
+
+@transaction.atomic
+def plan_create(*, user: Any, spec_yaml: str, document_number: str = "") -> AllocationPlan:
+    _require(user, "allocations.add_plan")
+    _check_spec_text(spec_yaml)
+    parsed = parse_spec(spec_yaml)
+    profile = profile_of(user)
+    assert profile is not None
+    return AllocationPlan.objects.create(
+        region=profile.region,
+        title=parsed.title,
+        fund=parsed.fund,
+        year=parsed.year or timezone.localdate().year,
+        document_number=document_number,
+        method=parsed.method_kind.value,
+        spec_yaml=spec_yaml.strip() + "\n",
+        unit_label=parsed.unit.value,
+        created_by=user,
+    )
+
+
+@transaction.atomic
+def plan_update_spec(*, user: Any, plan: AllocationPlan, spec_yaml: str, document_number: str, version: int) -> None:
+    _require(user, "allocations.change_plan", plan)
+    _check_spec_text(spec_yaml)
+    parsed = parse_spec(spec_yaml)
+    fresh = _locked_for_update(plan, version)
+    fresh.spec_yaml = spec_yaml.strip() + "\n"
+    fresh.title, fresh.fund, fresh.method = parsed.title, parsed.fund, parsed.method_kind.value
+    fresh.year = parsed.year or fresh.year
+    fresh.unit_label = parsed.unit.value
+    fresh.document_number = document_number
+    _invalidate(fresh)
+    fresh.save()
+
+
+def _invalidate(plan: AllocationPlan) -> None:
+    """Inputs changed: the stored result no longer holds."""
+    plan.version += 1
+    plan.result_json = None
+    plan.total = None
+    plan.computed_at = None
+
+
+def input_columns(plan: Plan) -> list[str]:
+    """The recipient columns the plan's method needs, in order (the Excel template's headers)."""
+    method = plan.method
+    if isinstance(method, FactorMethod):
+        return list(dict.fromkeys(c for f in method.factors for c in f.counts))
+    if isinstance(method, StandardShareMethod):
+        cols: list[str] = []
+        for c in method.components:
+            if isinstance(c, StandardComponent):
+                cols.append(c.count)
+            elif isinstance(c, ShareComponent):
+                cols.append(c.share_percent or c.count or "")
+        return list(dict.fromkeys(x for x in cols if x))
+    if isinstance(method, SettlementMethod):
+        return ["insured", "entitlement", "advanced"]
+    assert isinstance(method, FixedMethod)
+    return ["amount"]
+
+
+def core_plan(plan: AllocationPlan) -> Plan:
+    """The pure plan for fundflow.core: parameters + recipient rows + adjustments."""
+    base = parse_spec(plan.spec_yaml)
+    recipients = tuple(
+        Recipient(
+            name=r.name,
+            group=r.group or None,
+            values={k: Decimal(v) for k, v in r.values.items()},
+            duplicates={k: Decimal(v) for k, v in r.duplicates.items()},
+            note=r.note,
+            location=Location("分配对象", r.position),
+        )
+        for r in plan.recipients.all()
+    )
+    adjustments = tuple(
+        Adjustment(a.recipient, a.part, a.delta.normalize(), a.reason, a.group or None) for a in plan.adjustments.all()
+    )
+    return dataclasses.replace(base, recipients=recipients, adjustments=adjustments)
+
+
+def template_xlsx(plan: AllocationPlan) -> bytes:
+    """An Excel template: 分组, 名称 and the method's input columns, pre-filled with current rows."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    columns = input_columns(parse_spec(plan.spec_yaml))
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "分配对象"
+    ws.append(["分组", "名称", *columns, "备注"])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for r in plan.recipients.all():
+        ws.append([r.group, r.name, *[_number(r.values.get(c)) for c in columns], r.note])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _number(text: str | None) -> int | float | str | None:
+    """Template cells: whole numbers as ints; other decimals as text so Excel cannot alter them."""
+    if text is None:
+        return None
+    value = Decimal(text)
+    return int(value) if value == value.to_integral_value() else text
+
+
+@dataclasses.dataclass(frozen=True)
+class ImportReport:
+    rows: int
+    changed: bool
+
+
+def read_upload(filename: str, content: bytes) -> list[list[str]]:
+    import csv
+    import tempfile
+    from pathlib import Path
+
+    from fundflow.io.xlsx_cells import read_first_sheet
+
+    suffix = Path(filename).suffix.lower()
+    if suffix == ".csv":
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ServiceError(f"文件 {filename} 不是 UTF-8 编码的 CSV") from None
+        return [list(r) for r in csv.reader(io.StringIO(text))]
+    if suffix != ".xlsx":
+        raise ServiceError(f"文件 {filename} 应为 .xlsx 或 .csv")
+    with tempfile.NamedTemporaryFile(suffix=".xlsx") as tmp:
+        tmp.write(content)
+        tmp.flush()
+        try:
+            return read_first_sheet(Path(tmp.name))
+        except PlanError as exc:
+            raise ServiceError(f"无法读取 {filename}", exc.problems) from None
+
+
+@transaction.atomic
+def recipients_import(*, user: Any, plan: AllocationPlan, filename: str, content: bytes, version: int) -> ImportReport:
+    """Validate the whole file first; write all rows in one transaction or nothing. Same file twice: no change."""
+    _require(user, "allocations.change_plan", plan)
+    rows = read_upload(filename, content)
+    try:
+        parsed = recipients_from_rows(rows, filename)
+    except PlanError as exc:
+        raise ServiceError(f"{filename} 有 {len(exc.problems)} 处错误，未导入任何数据", exc.problems) from None
+    spec = parse_spec(plan.spec_yaml)
+    missing = [c for c in input_columns(spec) if c not in (rows[0] if rows else [])]
+    if missing and not isinstance(spec.method, SettlementMethod):
+        raise ServiceError(
+            f"{filename} 缺少列：{'、'.join(missing)}（请下载模板填写）",
+            [Problem("input.missing-column", f"缺少“{c}”列", Location(filename, 1)) for c in missing],
+        )
+    _check_unique(parsed, filename)
+    fresh = _locked_for_update(plan, version)
+    new_rows = [_row_values(r) for r in parsed]
+    old_rows = [(r.group, r.name, r.values, r.duplicates, r.note) for r in fresh.recipients.all()]
+    if new_rows == old_rows:
+        return ImportReport(len(new_rows), changed=False)
+    fresh.recipients.all().delete()
+    for position, r in enumerate(parsed, start=1):
+        group, name, values, duplicates, note = _row_values(r)
+        PlanRecipient.objects.create(
+            plan=fresh,
+            position=position,
+            group=group,
+            name=name,
+            values=values,
+            duplicates=duplicates,
+            note=note,
+            region=_match_region(name),
+            unit=_match_unit(name),
+        )
+    _invalidate(fresh)
+    fresh.save()
+    return ImportReport(len(new_rows), changed=True)
+
+
+def _check_unique(parsed: Sequence[Recipient], filename: str) -> None:
+    seen: set[tuple[str | None, str]] = set()
+    problems = []
+    for r in parsed:
+        if (r.group, r.name) in seen:
+            problems.append(Problem("recipient.duplicate", f"“{r.name}”在同一分组中重复出现", r.location))
+        seen.add((r.group, r.name))
+    if problems:
+        raise ServiceError(f"{filename} 有 {len(problems)} 处错误，未导入任何数据", problems)
+
+
+def _row_values(r: Recipient) -> tuple[str, str, dict[str, str], dict[str, str], str]:
+    return (
+        r.group or "",
+        r.name,
+        {k: format(v, "f") for k, v in r.values.items()},
+        {k: format(v, "f") for k, v in r.duplicates.items()},
+        r.note,
+    )
+
+
+def _match_region(name: str) -> Region | None:
+    return region_by_name(name)
+
+
+def _match_unit(name: str) -> BudgetUnit | None:
+    unit = BudgetUnit.objects.filter(name=name).first()
+    if unit is not None:
+        return unit
+    return next((u for u in BudgetUnit.objects.exclude(aliases=[]) if name in u.aliases), None)
+
+
+@transaction.atomic
+def recipients_update(*, user: Any, plan: AllocationPlan, cells: dict[tuple[int, str], str], version: int) -> int:
+    """Edit input cells in the page: ``cells`` maps (recipient id, column) → text. All or nothing."""
+    from fundflow.io.numbers import parse_decimal
+
+    _require(user, "allocations.change_plan", plan)
+    fresh = _locked_for_update(plan, version)
+    rows = {r.pk: r for r in fresh.recipients.all()}
+    problems = []
+    changed = 0
+    dirty: dict[int, PlanRecipient] = {}
+    for (pk, column), text in cells.items():
+        row = rows.get(pk)
+        if row is None:
+            problems.append(Problem("input.unknown-row", "该行不属于本方案", Location("页面", None, column)))
+            continue
+        try:
+            value = parse_decimal(text)
+        except ValueError:
+            problems.append(
+                Problem("input.not-number", f"应为数字，实为“{text}”", Location("页面", row.position, column))
+            )
+            continue
+        if format(value, "f") != row.values.get(column):
+            row.values[column] = format(value, "f")
+            dirty[row.pk] = row
+            changed += 1
+    if problems:
+        raise ServiceError(f"有 {len(problems)} 处输入错误，未保存任何修改", problems)
+    if changed:
+        for row in dirty.values():  # only rows that changed, so history shows exactly what was edited
+            row.save()
+        _invalidate(fresh)
+        fresh.save()
+    return changed
+
+
+@transaction.atomic
+def plan_compute(*, user: Any, plan: AllocationPlan, version: int) -> AllocationResult:
+    _require(user, "allocations.change_plan", plan)
+    fresh = _locked_for_update(plan, version)
+    try:
+        result = allocate(core_plan(fresh))
+    except PlanError as exc:
+        raise ServiceError("计算未通过校验", exc.problems) from None
+    fresh.result_json = result_to_dict(result)
+    fresh.total = result.total if result.unit.value == "元" else result.total * 10000
+    fresh.computed_at = timezone.now()
+    fresh.version += 1
+    fresh.save()
+    return result
+
+
+@transaction.atomic
+def plan_approve(*, user: Any, plan: AllocationPlan, version: int) -> None:
+    _require(user, "allocations.approve_plan", plan)
+    fresh = _locked_for_update(plan, version)
+    if fresh.result_json is None:
+        raise ServiceError("请先计算，再审定")
+    fresh.status = AllocationPlan.Status.APPROVED
+    fresh.approved_by = user
+    fresh.approved_at = timezone.now()
+    fresh.version += 1
+    fresh.save()
+
+
+def plan_from_file_rows(
+    *, user: Any, spec_yaml: str, recipients: Sequence[Recipient], adjustments: Sequence[Adjustment] = ()
+) -> AllocationPlan:
+    """Create a plan with its rows directly (demo data, CLI imports)."""
+    plan = plan_create(user=user, spec_yaml=spec_yaml)
+    for position, r in enumerate(recipients, start=1):
+        group, name, values, duplicates, note = _row_values(r)
+        PlanRecipient.objects.create(
+            plan=plan,
+            position=position,
+            group=group,
+            name=name,
+            values=values,
+            duplicates=duplicates,
+            note=note,
+            region=_match_region(name),
+            unit=_match_unit(name),
+        )
+    for a in adjustments:
+        PlanAdjustment.objects.create(
+            plan=plan, group=a.group or "", recipient=a.recipient, part=a.part, delta=a.delta, reason=a.reason
+        )
+    return plan

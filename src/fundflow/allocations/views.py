@@ -1,0 +1,289 @@
+"""Pages of the allocation workflow. Views are thin: they parse the request, call a selector or a service,
+and render. Every object lookup goes through ``selectors.access_plan`` (404 for missing and not-yours alike).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from fundflow.allocations import services
+from fundflow.allocations.forms import SpecForm, UploadForm, VersionForm
+from fundflow.allocations.history import history_entries
+from fundflow.allocations.models import AllocationPlan
+from fundflow.allocations.selectors import access_plan, plans_visible_to
+from fundflow.allocations.services import ConflictError, PermissionDenied, ServiceError
+from fundflow.allocations.spec_templates import SPEC_TEMPLATES
+from fundflow.core.allocation import allocate
+from fundflow.core.errors import PlanError
+from fundflow.core.explain import explain as explain_figure
+from fundflow.io.layout import build_layout
+
+
+@login_required
+@require_GET
+def plan_list(request: HttpRequest) -> HttpResponse:
+    plans = plans_visible_to(request.user)
+    year = request.GET.get("year", "").strip()
+    if year.isdigit():
+        plans = plans.filter(year=int(year))
+    query = request.GET.get("q", "").strip()
+    if query:
+        plans = plans.filter(title__icontains=query)
+    return render(
+        request,
+        "allocations/plan_list.html",
+        {
+            "plans": plans,
+            "year": year,
+            "q": query,
+            "can_add": request.user.has_perm("allocations.add_plan"),
+        },
+    )
+
+
+@login_required
+def plan_create(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("allocations.add_plan"):
+        raise DjangoPermissionDenied("只有财政部门用户可以新建分配方案")
+    method = request.GET.get("method", "factor")
+    form = SpecForm(request.POST or None, initial={"spec_yaml": SPEC_TEMPLATES.get(method, SPEC_TEMPLATES["factor"])})
+    problems: tuple[Any, ...] = ()
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = services.plan_create(
+                user=request.user,
+                spec_yaml=form.cleaned_data["spec_yaml"],
+                document_number=form.cleaned_data["document_number"],
+            )
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+            problems = exc.problems
+        else:
+            messages.success(request, "已新建分配方案，请下载模板填写分配对象后上传。")
+            return redirect("allocations:plan-detail", pk=plan.pk)
+    return render(
+        request,
+        "allocations/plan_form.html",
+        {
+            "form": form,
+            "problems": problems,
+            "methods": SPEC_TEMPLATES,
+            "method": method,
+            "plan": None,
+        },
+    )
+
+
+def _detail_context(request: HttpRequest, plan: AllocationPlan, **extra: Any) -> dict[str, Any]:
+    layout = None
+    if plan.result_json is not None:
+        try:
+            layout = build_layout(allocate(services.core_plan(plan)), _labels(plan))
+        except (PlanError, ServiceError):
+            layout = None
+    columns = services.input_columns(services.parse_spec(plan.spec_yaml))
+    recipients = list(plan.recipients.all())
+    return {
+        "plan": plan,
+        "layout": layout,
+        "columns": columns,
+        "rows": [(r, [(c, r.values.get(c, "")) for c in columns]) for r in recipients],
+        "adjustments": list(plan.adjustments.all()),
+        "history": history_entries(plan)[:50],
+        "can_change": request.user.has_perm("allocations.change_plan", plan),
+        "upload_form": UploadForm(initial={"version": plan.version}),
+        **extra,
+    }
+
+
+def _writable_plan(request: HttpRequest, pk: int, perm: str = "allocations.change_plan") -> AllocationPlan:
+    """The plan for a write: 404 when not visible, 403 when visible but not changeable (approved, read-only role)."""
+    plan = access_plan(request.user, pk)
+    if not request.user.has_perm(perm, plan):
+        raise DjangoPermissionDenied("该分配方案已审定或不在您的修改权限范围内")
+    return plan
+
+
+def _labels(plan: AllocationPlan) -> dict[str, str]:
+    return dict(services.parse_spec(plan.spec_yaml).labels)
+
+
+@login_required
+@require_GET
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = access_plan(request.user, pk)
+    return render(request, "allocations/plan_detail.html", _detail_context(request, plan))
+
+
+@login_required
+def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _writable_plan(request, pk)
+    form = SpecForm(
+        request.POST or None,
+        initial={"spec_yaml": plan.spec_yaml, "document_number": plan.document_number, "version": plan.version},
+    )
+    problems: tuple[Any, ...] = ()
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.plan_update_spec(
+                user=request.user,
+                plan=plan,
+                spec_yaml=form.cleaned_data["spec_yaml"],
+                document_number=form.cleaned_data["document_number"],
+                version=form.cleaned_data["version"] or 0,
+            )
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+            problems = exc.problems
+        else:
+            messages.success(request, "分配参数已保存。")
+            return redirect("allocations:plan-detail", pk=plan.pk)
+    return render(request, "allocations/plan_form.html", {"form": form, "problems": problems, "plan": plan})
+
+
+@login_required
+@require_GET
+def template_download(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = access_plan(request.user, pk)
+    response = HttpResponse(
+        services.template_xlsx(plan), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''plan-{plan.pk}-template.xlsx"
+    return response
+
+
+@login_required
+@require_POST
+def upload(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _writable_plan(request, pk)
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "请选择要上传的文件")
+        return redirect("allocations:plan-detail", pk=plan.pk)
+    upload_file = form.cleaned_data["file"]
+    try:
+        report = services.recipients_import(
+            user=request.user,
+            plan=plan,
+            filename=upload_file.name,
+            content=upload_file.read(),
+            version=form.cleaned_data["version"],
+        )
+    except PermissionDenied as exc:
+        raise DjangoPermissionDenied(exc.message) from None
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        context = _detail_context(request, plan, upload_problems=exc.problems)
+        return render(request, "allocations/plan_detail.html", context, status=400)
+    if report.changed:
+        messages.success(request, f"已导入 {report.rows} 个分配对象。请重新计算。")
+    else:
+        messages.info(request, f"文件内容与现有 {report.rows} 个分配对象完全相同，未作任何修改。")
+    return redirect("allocations:plan-detail", pk=plan.pk)
+
+
+@login_required
+@require_POST
+def inputs_save(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _writable_plan(request, pk)
+    cells: dict[tuple[int, str], str] = {}
+    for key, value in request.POST.items():
+        if key.startswith("cell:"):
+            _, row_id, column = key.split(":", 2)
+            if row_id.isdigit():
+                cells[(int(row_id), column)] = value
+    try:
+        changed = services.recipients_update(
+            user=request.user, plan=plan, cells=cells, version=int(request.POST.get("version", "0") or 0)
+        )
+    except PermissionDenied as exc:
+        raise DjangoPermissionDenied(exc.message) from None
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return render(
+            request,
+            "allocations/plan_detail.html",
+            _detail_context(request, plan, input_problems=exc.problems),
+            status=400,
+        )
+    messages.success(request, f"已保存 {changed} 处修改。" if changed else "没有修改。")
+    return redirect("allocations:plan-detail", pk=plan.pk)
+
+
+def _versioned_action(request: HttpRequest, pk: int, action: Any, done: str) -> HttpResponse:
+    plan = _writable_plan(request, pk)
+    form = VersionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请求缺少版本号，请刷新页面后重试")
+        return redirect("allocations:plan-detail", pk=plan.pk)
+    try:
+        action(user=request.user, plan=plan, version=form.cleaned_data["version"])
+    except PermissionDenied as exc:
+        raise DjangoPermissionDenied(exc.message) from None
+    except ConflictError as exc:
+        messages.error(request, exc.message)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return render(
+            request,
+            "allocations/plan_detail.html",
+            _detail_context(request, plan, input_problems=exc.problems),
+            status=400,
+        )
+    else:
+        messages.success(request, done)
+    return redirect("allocations:plan-detail", pk=plan.pk)
+
+
+@login_required
+@require_POST
+def compute(request: HttpRequest, pk: int) -> HttpResponse:
+    return _versioned_action(request, pk, services.plan_compute, "计算完成。")
+
+
+@login_required
+@require_POST
+def approve(request: HttpRequest, pk: int) -> HttpResponse:
+    return _versioned_action(request, pk, services.plan_approve, "已审定，方案已锁定。")
+
+
+@login_required
+@require_GET
+def export_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    import tempfile
+    from pathlib import Path
+
+    from fundflow.io.xlsx_allocation import write_xlsx
+
+    plan = access_plan(request.user, pk)
+    if plan.result_json is None:
+        messages.error(request, "尚未计算，无法导出")
+        return redirect("allocations:plan-detail", pk=plan.pk)
+    layout = build_layout(allocate(services.core_plan(plan)), _labels(plan))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "allocation.xlsx"
+        write_xlsx(layout, path)
+        data = path.read_bytes()
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''plan-{plan.pk}.xlsx"
+    return response
+
+
+@login_required
+@require_GET
+def explain(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = access_plan(request.user, pk)
+    who = request.GET.get("who", "")
+    lines = None
+    if plan.result_json is not None:
+        lines = explain_figure(allocate(services.core_plan(plan)), who)
+    return render(
+        request, "allocations/explain.html", {"plan": plan, "who": who, "lines": lines}, status=200 if lines else 404
+    )

@@ -1,0 +1,136 @@
+"""The allocation workflow through the pages (Django test client); the browser tests cover the same in Chromium."""
+
+from decimal import Decimal as D
+
+import pytest
+from django.test import Client
+
+from tests.web.conftest import GOOD_ROWS, rows_csv
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def tacheng(users):
+    client = Client()
+    client.force_login(users["tacheng"])
+    return client
+
+
+def upload(client, plan, content, name="r.csv"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return client.post(
+        f"/allocations/{plan.pk}/upload/", {"version": plan.version, "file": SimpleUploadedFile(name, content)}
+    )
+
+
+def test_detail_shows_the_table_as_printed(tacheng, plans):
+    page = tacheng.get(f"/allocations/{plans['tacheng'].pk}/").content.decode()
+    assert "困难群众人数因素 (50%)" in page
+    assert '<tr class="total">' in page
+    assert '<tr class="subtotal">' in page
+    assert page.index('class="total"') < page.index('class="subtotal"')
+    assert "单位：万元" in page
+
+
+def test_bad_upload_shows_each_problem_at_its_row_and_saves_nothing(tacheng, plans):
+    plan = plans["tacheng"]
+    bad = rows_csv([("塔城地区", "额敏县", 6580, 107, 25), ("塔城地区", "托里县", "abc", 173, 40)])
+    response = upload(tacheng, plan, bad, "bad.csv")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "未导入任何数据" in page
+    assert "文件 bad.csv 第 3 行 “低保对象人数（第 3 列）”列" in page
+    assert "应为数字，实为“abc”" in page
+    assert plan.recipients.count() == 3
+
+
+def test_upload_of_a_non_excel_file_is_refused(tacheng, plans):
+    response = upload(tacheng, plans["tacheng"], b"PK\x03\x04 broken", "r.xlsx")
+    assert response.status_code == 400
+    assert "无法作为 Excel 文件读取" in response.content.decode()
+
+
+def test_same_file_twice_reports_no_change(tacheng, plans):
+    response = upload(tacheng, plans["tacheng"], rows_csv(GOOD_ROWS))
+    assert response.status_code == 302
+    page = tacheng.get(response["Location"]).content.decode()
+    assert "完全相同，未作任何修改" in page
+
+
+def test_template_round_trip(tacheng, plans):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    plan = plans["tacheng"]
+    sheet = load_workbook(BytesIO(tacheng.get(f"/allocations/{plan.pk}/template.xlsx").content)).active
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert rows[0] == ["分组", "名称", "低保对象人数", "特困人员人数", "孤儿人数", "备注"]
+    assert rows[1] == ["塔城地区", "额敏县", 6580, 107, 25, None]
+
+
+def test_edit_compute_export_and_explain(tacheng, plans):
+    plan = plans["tacheng"]
+    row = plan.recipients.get(name="裕民县")
+    response = tacheng.post(
+        f"/allocations/{plan.pk}/inputs/", {"version": plan.version, f"cell:{row.pk}:低保对象人数": "3000"}
+    )
+    assert response.status_code == 302
+    plan.refresh_from_db()
+    assert plan.result_json is None
+    tacheng.post(f"/allocations/{plan.pk}/compute/", {"version": plan.version})
+    plan.refresh_from_db()
+    assert plan.result_json["total"] == "100"
+    yumin = next(ln for ln in plan.result_json["lines"] if ln["recipient"] == "裕民县")
+    # 困难群众: 50 × 3000 / (6580 + 4451 + 3000 = 14031) = 10.69… → 11
+    assert yumin["parts"]["困难群众人数因素"] == "11"
+    export = tacheng.get(f"/allocations/{plan.pk}/export.xlsx")
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(BytesIO(export.content)).active
+    assert sheet["A5"].value == "合计"
+    assert D(str(sheet.cell(5, sheet.max_column).value)) == D(100)
+    explain = tacheng.get(f"/allocations/{plan.pk}/explain/", {"who": "裕民县"}).content.decode()
+    assert "50 × 3000 ÷ 14031" in explain
+
+
+def test_stale_page_save_is_refused_with_a_clear_message(tacheng, plans):
+    plan = plans["tacheng"]
+    stale = plan.version
+    row = plan.recipients.get(name="额敏县")
+    tacheng.post(f"/allocations/{plan.pk}/inputs/", {"version": stale, f"cell:{row.pk}:孤儿人数": "26"})
+    response = tacheng.post(f"/allocations/{plan.pk}/inputs/", {"version": stale, f"cell:{row.pk}:孤儿人数": "99"})
+    assert "已被他人修改" in response.content.decode()
+    row.refresh_from_db()
+    assert row.values["孤儿人数"] == "26"
+
+
+def test_history_is_on_the_page_with_who_and_old_new(tacheng, plans):
+    plan = plans["tacheng"]
+    row = plan.recipients.get(name="额敏县")
+    tacheng.post(f"/allocations/{plan.pk}/inputs/", {"version": plan.version, f"cell:{row.pk}:孤儿人数": "26"})
+    page = tacheng.get(f"/allocations/{plan.pk}/").content.decode()
+    history = page[page.index('id="history"') :]
+    assert "u-tacheng" in history
+    assert "分配对象 塔城地区 额敏县" in history
+    assert "&#x27;孤儿人数&#x27;: &#x27;25&#x27;" in history
+    assert "&#x27;孤儿人数&#x27;: &#x27;26&#x27;" in history
+
+
+def test_api_compute_with_stale_version_is_409(users, plans):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(users["tacheng"])
+    plan = plans["tacheng"]
+    assert (
+        client.post(f"/api/plans/{plan.pk}/compute/", {"version": plan.version - 1}, format="json").status_code == 409
+    )
+    ok = client.post(f"/api/plans/{plan.pk}/compute/", {"version": plan.version}, format="json")
+    assert ok.status_code == 200
+    assert ok.json()["total"] == "100"
+    assert client.get(f"/api/plans/{plan.pk}/result/").json()["unit"] == "万元"
