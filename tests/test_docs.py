@@ -10,7 +10,8 @@ from fundflow.core.allocation import allocate
 from fundflow.io.plan_yaml import parse_plan
 
 ROOT = Path(__file__).resolve().parent.parent
-RULE = re.compile(r'"((?:plan|factor|share|settlement|input|recipient|adjustment|file|yaml|table)\.[a-z-]+)"')
+AREAS = "plan|factor|share|settlement|input|recipient|adjustment|file|yaml|table|disclosure|budget"
+RULE = re.compile(rf'"((?:{AREAS})\.[a-z-]+)"')
 
 
 def test_every_rule_id_is_documented():

@@ -110,3 +110,12 @@ def test_recipients_file_xlsx(tmp_path):
 def test_missing_plan_file():
     with pytest.raises(PlanError, match="找不到计划文件"):
         load_plan("/nonexistent/plan.yaml")
+
+
+def test_row_numbers_are_the_files_own_even_after_blank_rows():
+    from fundflow.io.recipients_file import recipients_from_rows
+
+    rows = [["分组", "名称", "低保"], ["a", "x", "1"], ["", "", ""], ["a", "y", "abc"]]
+    with pytest.raises(PlanError) as err:
+        recipients_from_rows(rows, "r.xlsx")
+    assert err.value.problems[0].location.row == 4

@@ -4,7 +4,10 @@ adjustments, newest first — who, when, what, old value, new value.
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
+
+from django.utils import timezone
 
 from fundflow.allocations.models import AllocationPlan, PlanAdjustment, PlanRecipient
 
@@ -50,7 +53,7 @@ def _entries(records: list[Any], kind: str, label: Any) -> list[dict[str, Any]]:
                     changes.append({"field": f.name, "old": _plain(f.name, old), "new": _plain(f.name, new)})
         entries.append(
             {
-                "when": record.history_date.isoformat(),
+                "when": timezone.localtime(record.history_date).isoformat(timespec="seconds"),
                 "who": record.history_user.get_username() if record.history_user else None,
                 "type": KIND[record.history_type],
                 "object": kind,
@@ -65,4 +68,6 @@ def _plain(field: str, value: Any) -> Any:
     """JSON-friendly values; a stored result is summarised by its total (the full table is in /result/)."""
     if field == "result_json" and isinstance(value, dict):
         return {"total": value.get("total"), "unit": value.get("unit")}
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
     return value if isinstance(value, str | int | type(None) | dict | list) else str(value)

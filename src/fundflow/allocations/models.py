@@ -52,6 +52,16 @@ class AllocationPlan(models.Model):
         return self.title
 
     @property
+    def method_label(self) -> str:
+        """分配方法 in Chinese (因素法, 定额标准加比例分配, 结算（多退少补）, 定额下达)."""
+        from fundflow.core.plan import Method
+
+        try:
+            return Method(self.method).label
+        except ValueError:
+            return self.method
+
+    @property
     def is_locked(self) -> bool:
         return self.status == self.Status.APPROVED
 

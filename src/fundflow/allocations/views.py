@@ -88,11 +88,14 @@ def _detail_context(request: HttpRequest, plan: AllocationPlan, **extra: Any) ->
             layout = build_layout(allocate(services.core_plan(plan)), _labels(plan))
         except (PlanError, ServiceError):
             layout = None
+    header_first, header_second = layout.header_rows() if layout else ([], [])
     columns = services.input_columns(services.parse_spec(plan.spec_yaml))
     recipients = list(plan.recipients.all())
     return {
         "plan": plan,
         "layout": layout,
+        "header_first": header_first,
+        "header_second": header_second,
         "columns": columns,
         "rows": [(r, [(c, r.values.get(c, "")) for c in columns]) for r in recipients],
         "adjustments": list(plan.adjustments.all()),

@@ -54,6 +54,18 @@ class Layout:
     def width(self) -> int:
         return len(self.labels)
 
+    def header_rows(self) -> tuple[list[tuple[str, int, int]], list[str]]:
+        """The two header rows as HTML draws them: (text, colspan, rowspan) cells, then the second row's labels.
+
+        A one-column span without a label below it covers both rows; when no column has a label at all, the
+        header is a single row.
+        """
+        two_rows = any(self.labels)
+        covered = {s.start for s in self.spans if s.width == 1 and not self.labels[s.start]}
+        first = [(s.text, s.width, 2 if two_rows and s.start in covered else 1) for s in self.spans]
+        second = [label for i, label in enumerate(self.labels) if i not in covered] if two_rows else []
+        return first, second
+
 
 def build_layout(result: AllocationResult, labels: dict[str, str] | None = None) -> Layout:
     """Lay out ``result`` as the document prints it. ``labels`` may rename 'group', 'name' and 'total'."""

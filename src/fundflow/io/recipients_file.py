@@ -42,19 +42,21 @@ def _xlsx_rows(path: Path) -> list[list[str]]:
 
 def recipients_from_rows(rows: Sequence[Sequence[str]], file: str) -> tuple[Recipient, ...]:
     """Validate every row first; raise one PlanError listing all problems, or return all recipients."""
-    rows = [list(r) for r in rows if any(c.strip() for c in r)]
-    if not rows:
+    numbered = [(i, list(r)) for i, r in enumerate(rows, start=1) if any(c.strip() for c in r)]
+    if not numbered:
         raise PlanError.single("file.empty", "分配对象文件为空", Location(file))
-    header = [h.strip() for h in rows[0]]
+    header_row, header_cells = numbered[0]
+    header = [h.strip() for h in header_cells]
     problems: list[Problem] = []
     if not any(RESERVED.get(h) == "name" for h in header):
-        problems.append(Problem("file.no-name-column", "缺少“name”（名称）列", Location(file, 1)))
+        problems.append(Problem("file.no-name-column", "缺少“name”（名称）列", Location(file, header_row)))
     seen: set[str] = set()
     for col, h in enumerate(header, start=1):
         if h and h in seen:
-            problems.append(Problem("file.duplicate-column", f"列名“{h}”重复", Location(file, 1, col)))
+            problems.append(Problem("file.duplicate-column", f"列名“{h}”重复", Location(file, header_row, col)))
         seen.add(h)
-    recipients = [r for r in (_row(header, row, i, file, problems) for i, row in enumerate(rows[1:], start=2)) if r]
+    # Row numbers are the file's own (blank rows skipped, not renumbered), so errors point at the right cell.
+    recipients = [r for r in (_row(header, row, i, file, problems) for i, row in numbered[1:]) if r]
     if problems:
         raise PlanError(problems)
     return tuple(recipients)

@@ -1,0 +1,69 @@
+"""A generated disclosure as a Word document: 概况, the nine tables, 第三部分 and 名词解释.
+
+Tables are drawn from the same grids as the XLSX (disclosure_grid.draw_table), so the two formats cannot
+differ. Body text uses 仿宋 and headings 黑体 (GB/T 9704 conventions); full 公文 layout is not attempted.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fundflow.core.disclosure.stated import Disclosure, TableKey
+from fundflow.io.disclosure_grid import draw_table
+
+
+def write_disclosure_docx(d: Disclosure, path: Path) -> None:
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    doc = Document()
+    normal = doc.styles["Normal"]
+    normal.font.name = "FangSong"
+    normal.font.size = Pt(12)
+    normal.element.rPr.rFonts.set(qn("w:eastAsia"), "仿宋")
+
+    def centred(text: str, size: int = 16, bold: bool = True) -> None:
+        p = doc.add_paragraph()
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        run = p.add_run(text)
+        run.bold = bold
+        run.font.size = Pt(size)
+
+    centred(d.unit, 20)
+    centred(f"{d.year}年预算公开", 20)
+    doc.add_heading(f"第一部分 {d.unit}概况", level=1)
+    for p in d.paragraphs:
+        if p.section == "概况":
+            doc.add_paragraph(p.text)
+    doc.add_heading(f"第二部分 {d.year}年{d.unit}预算公开表", level=1)
+    for key in TableKey:
+        table = d.tables.get(key)
+        if table is None:
+            continue
+        doc.add_paragraph(f"{key.number}：")
+        centred(key.heading, 14)
+        doc.add_paragraph(f"编制单位：{d.unit}　　　　单位：万元")
+        grid = draw_table(table)
+        width = max(len(r) for r in grid)
+        t = doc.add_table(rows=len(grid), cols=width)
+        t.style = "Table Grid"
+        for i, row in enumerate(grid):
+            for j, text in enumerate(row):
+                cell = t.cell(i, j)
+                cell.text = text
+                for para in cell.paragraphs:
+                    for run in para.runs:
+                        run.font.size = Pt(8)
+        for note in table.notes:
+            doc.add_paragraph(note)
+    doc.add_heading(f"第三部分 {d.year}年{d.unit}预算情况说明", level=1)
+    for p in d.paragraphs:
+        if p.section != "概况":
+            doc.add_paragraph(p.text)
+    doc.add_heading("第四部分 名词解释", level=1)
+    for text in d.glossary:
+        doc.add_paragraph(text)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    doc.save(str(path))
