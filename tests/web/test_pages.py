@@ -134,3 +134,98 @@ def test_api_compute_with_stale_version_is_409(users, plans):
     assert ok.status_code == 200
     assert ok.json()["total"] == "100"
     assert client.get(f"/api/plans/{plan.pk}/result/").json()["unit"] == "万元"
+
+
+def test_a_recipient_can_be_entered_in_the_page(tacheng, plans):
+    plan = plans["tacheng"]
+    response = tacheng.post(
+        f"/allocations/{plan.pk}/recipients/add/",
+        {
+            "version": plan.version,
+            "group": "塔城地区",
+            "name": "和布克赛尔蒙古自治县",
+            "new:低保对象人数": "2548",
+            "new:特困人员人数": "57",
+            "new:孤儿人数": "22",
+        },
+    )
+    assert response.status_code == 302
+    row = plan.recipients.get(name="和布克赛尔蒙古自治县")
+    assert row.values == {"低保对象人数": "2548", "特困人员人数": "57", "孤儿人数": "22"}
+    assert row.region.code == "654226"
+    assert row.position == 4
+
+
+def test_a_bad_new_recipient_names_the_cell_and_saves_nothing(tacheng, plans):
+    plan = plans["tacheng"]
+    response = tacheng.post(
+        f"/allocations/{plan.pk}/recipients/add/",
+        {
+            "version": plan.version,
+            "group": "塔城地区",
+            "name": "额敏县",
+            "new:低保对象人数": "x",
+            "new:特困人员人数": "",
+            "new:孤儿人数": "1",
+        },
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "应为数字，实为“x”" in page
+    assert "新增行 “特困人员人数”列" in page
+    assert "“额敏县”在同一分组中已存在" in page
+    assert plan.recipients.count() == 3
+
+
+def test_template_headers_use_printed_labels_and_are_accepted_back(users):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from fundflow.allocations import services
+    from tests.web.conftest import FACTOR_SPEC
+
+    spec = FACTOR_SPEC.replace(
+        "labels: {group: 地州市名称, name: 县市区名称}",
+        "labels: {group: 地州市名称, name: 县市区名称, 低保对象人数: 2020年10月底低保对象人数(人)}",
+    )
+    plan = services.plan_create(user=users["tacheng"], spec_yaml=spec)
+    client = Client()
+    client.force_login(users["tacheng"])
+    sheet = load_workbook(BytesIO(client.get(f"/allocations/{plan.pk}/template.xlsx").content)).active
+    header = [c.value for c in sheet[1]]
+    assert header == ["分组", "名称", "2020年10月底低保对象人数(人)", "特困人员人数", "孤儿人数", "备注"]
+    content = ("分组,名称,2020年10月底低保对象人数(人),特困人员人数,孤儿人数\n塔城地区,额敏县,6580,107,25\n").encode()
+    services.recipients_import(
+        user=users["tacheng"], plan=plan, filename="r.csv", content=content, version=plan.version
+    )
+    assert plan.recipients.get().values["低保对象人数"] == "6580"
+
+
+def test_settlement_upload_accepts_either_entitlement_or_insured(users):
+    from fundflow.allocations import services
+
+    spec = (
+        "title: 结算\nyear: 2021\nunit: 万元\nmethod: settlement\nadvance_document: 塔地财社〔2021〕8号\n"
+        "standard_yuan: 30\nrounding: {places: 2}\n"
+    )
+    plan = services.plan_create(user=users["tacheng"], spec_yaml=spec)
+    content = "分组,名称,参保人数,核定应补助,已预拨\n塔城地区,额敏县,4875,,12\n塔城地区,托里县,,8.37,8\n".encode()
+    services.recipients_import(
+        user=users["tacheng"], plan=plan, filename="s.csv", content=content, version=plan.version
+    )
+    plan.refresh_from_db()
+    result = services.plan_compute(user=users["tacheng"], plan=plan, version=plan.version)
+    # 额敏县: 4875 × 30 = 146,250 元 = 14.625 → 14.63 万元; − 12 = 2.63.  托里县: 8.37 − 8 = 0.37
+    assert [(ln.recipient, ln.amount) for ln in result.lines] == [("额敏县", D("2.63")), ("托里县", D("0.37"))]
+
+
+def test_api_token_authentication(users, plans):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    response = client.post("/api/token/", {"username": "u-audit", "password": "test-pass-123"}, format="json")
+    assert response.status_code == 200
+    client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
+    ids = {p["id"] for p in client.get("/api/plans/").json()}
+    assert ids == {plans[k].pk for k in ("tacheng", "emin", "toli", "fixed")}

@@ -50,7 +50,14 @@ def _entries(records: list[Any], kind: str, label: Any) -> list[dict[str, Any]]:
                     continue
                 old, new = getattr(previous, f.attname), getattr(record, f.attname)
                 if old != new:
-                    changes.append({"field": f.name, "old": _plain(f.name, old), "new": _plain(f.name, new)})
+                    changes.append(
+                        {
+                            "field": f.name,
+                            "label": str(f.verbose_name),
+                            "old": _plain(f.name, old),
+                            "new": _plain(f.name, new),
+                        }
+                    )
         entries.append(
             {
                 "when": timezone.localtime(record.history_date).isoformat(timespec="seconds"),

@@ -146,6 +146,21 @@ def input_columns(plan: Plan) -> list[str]:
     return ["amount"]
 
 
+DEFAULT_LABELS = {
+    "amount": "金额",
+    "insured": "参保人数",
+    "entitlement": "核定应补助",
+    "advanced": "已预拨",
+    "standard_yuan": "人均补助标准（元）",
+}
+SETTLEMENT_OPTIONAL = ("insured", "entitlement", "standard_yuan")
+
+
+def column_label(plan: Plan, key: str) -> str:
+    """The printed header of an input column: the plan's label, a Chinese default, or the key itself."""
+    return plan.labels.get(key) or DEFAULT_LABELS.get(key, key)
+
+
 def core_plan(plan: AllocationPlan) -> Plan:
     """The pure plan for fundflow.core: parameters + recipient rows + adjustments."""
     base = parse_spec(plan.spec_yaml)
@@ -171,12 +186,13 @@ def template_xlsx(plan: AllocationPlan) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    columns = input_columns(parse_spec(plan.spec_yaml))
+    spec = parse_spec(plan.spec_yaml)
+    columns = input_columns(spec)
     wb = Workbook()
     ws = wb.active
     assert ws is not None
     ws.title = "分配对象"
-    ws.append(["分组", "名称", *columns, "备注"])
+    ws.append(["分组", "名称", *[column_label(spec, c) for c in columns], "备注"])
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for r in plan.recipients.all():
@@ -230,12 +246,15 @@ def recipients_import(*, user: Any, plan: AllocationPlan, filename: str, content
     """Validate the whole file first; write all rows in one transaction or nothing. Same file twice: no change."""
     _require(user, "allocations.change_plan", plan)
     rows = read_upload(filename, content)
+    spec = parse_spec(plan.spec_yaml)
+    aliases = {column_label(spec, c): c for c in input_columns(spec)}
+    optional = SETTLEMENT_OPTIONAL if isinstance(spec.method, SettlementMethod) else ()
     try:
-        parsed = recipients_from_rows(rows, filename)
+        parsed = recipients_from_rows(rows, filename, aliases=aliases, optional=optional)
     except PlanError as exc:
         raise ServiceError(f"{filename} 有 {len(exc.problems)} 处错误，未导入任何数据", exc.problems) from None
-    spec = parse_spec(plan.spec_yaml)
-    missing = [c for c in input_columns(spec) if c not in (rows[0] if rows else [])]
+    header = [aliases.get(h.strip(), h.strip()) for h in next((r for r in rows if any(c.strip() for c in r)), [])]
+    missing = [column_label(spec, c) for c in input_columns(spec) if c not in header]
     if missing and not isinstance(spec.method, SettlementMethod):
         raise ServiceError(
             f"{filename} 缺少列：{'、'.join(missing)}（请下载模板填写）",
@@ -296,6 +315,51 @@ def _match_unit(name: str) -> BudgetUnit | None:
     if unit is not None:
         return unit
     return next((u for u in BudgetUnit.objects.exclude(aliases=[]) if name in u.aliases), None)
+
+
+@transaction.atomic
+def recipient_add(
+    *, user: Any, plan: AllocationPlan, group: str, name: str, values: dict[str, str], version: int
+) -> PlanRecipient:
+    """Enter one recipient in the page. Every needed column is validated before anything is written."""
+    from fundflow.io.numbers import parse_decimal
+
+    _require(user, "allocations.change_plan", plan)
+    spec = parse_spec(plan.spec_yaml)
+    optional = SETTLEMENT_OPTIONAL if isinstance(spec.method, SettlementMethod) else ()
+    problems = []
+    if not name.strip():
+        problems.append(Problem("recipient.name-missing", "请填写名称", Location("新增行", None, "名称")))
+    parsed: dict[str, str] = {}
+    for column in input_columns(spec):
+        text = values.get(column, "").strip()
+        where = Location("新增行", None, column_label(spec, column))
+        if not text:
+            if column not in optional:
+                problems.append(Problem("input.blank", "应填写数字（无则填 0）", where))
+            continue
+        try:
+            parsed[column] = format(parse_decimal(text), "f")
+        except ValueError:
+            problems.append(Problem("input.not-number", f"应为数字，实为“{text}”", where))
+    fresh = _locked_for_update(plan, version)
+    if fresh.recipients.filter(group=group.strip(), name=name.strip()).exists():
+        problems.append(Problem("recipient.duplicate", f"“{name.strip()}”在同一分组中已存在", Location("新增行")))
+    if problems:
+        raise ServiceError(f"新增的分配对象有 {len(problems)} 处错误，未保存", problems)
+    position = (fresh.recipients.order_by("-position").values_list("position", flat=True).first() or 0) + 1
+    row = PlanRecipient.objects.create(
+        plan=fresh,
+        position=position,
+        group=group.strip(),
+        name=name.strip(),
+        values=parsed,
+        region=_match_region(name.strip()),
+        unit=_match_unit(name.strip()),
+    )
+    _invalidate(fresh)
+    fresh.save()
+    return row
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/template.xlsx", views.template_download, name="plan-template"),
     path("<int:pk>/upload/", views.upload, name="plan-upload"),
     path("<int:pk>/inputs/", views.inputs_save, name="plan-inputs"),
+    path("<int:pk>/recipients/add/", views.recipient_add, name="plan-recipient-add"),
     path("<int:pk>/compute/", views.compute, name="plan-compute"),
     path("<int:pk>/approve/", views.approve, name="plan-approve"),
     path("<int:pk>/export.xlsx", views.export_xlsx, name="plan-export"),

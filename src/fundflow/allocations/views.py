@@ -89,7 +89,8 @@ def _detail_context(request: HttpRequest, plan: AllocationPlan, **extra: Any) ->
         except (PlanError, ServiceError):
             layout = None
     header_first, header_second = layout.header_rows() if layout else ([], [])
-    columns = services.input_columns(services.parse_spec(plan.spec_yaml))
+    spec = services.parse_spec(plan.spec_yaml)
+    columns = services.input_columns(spec)
     recipients = list(plan.recipients.all())
     return {
         "plan": plan,
@@ -97,6 +98,8 @@ def _detail_context(request: HttpRequest, plan: AllocationPlan, **extra: Any) ->
         "header_first": header_first,
         "header_second": header_second,
         "columns": columns,
+        "column_labels": [services.column_label(spec, c) for c in columns],
+        "new_columns": [(c, services.column_label(spec, c)) for c in columns],
         "rows": [(r, [(c, r.values.get(c, "")) for c in columns]) for r in recipients],
         "adjustments": list(plan.adjustments.all()),
         "history": history_entries(plan)[:50],
@@ -217,6 +220,34 @@ def inputs_save(request: HttpRequest, pk: int) -> HttpResponse:
             status=400,
         )
     messages.success(request, f"已保存 {changed} 处修改。" if changed else "没有修改。")
+    return redirect("allocations:plan-detail", pk=plan.pk)
+
+
+@login_required
+@require_POST
+def recipient_add(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _writable_plan(request, pk)
+    values = {k.removeprefix("new:"): v for k, v in request.POST.items() if k.startswith("new:")}
+    try:
+        row = services.recipient_add(
+            user=request.user,
+            plan=plan,
+            group=request.POST.get("group", ""),
+            name=request.POST.get("name", ""),
+            values=values,
+            version=int(request.POST.get("version", "0") or 0),
+        )
+    except PermissionDenied as exc:
+        raise DjangoPermissionDenied(exc.message) from None
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return render(
+            request,
+            "allocations/plan_detail.html",
+            _detail_context(request, plan, input_problems=exc.problems),
+            status=400,
+        )
+    messages.success(request, f"已新增“{row.name}”。请重新计算。")
     return redirect("allocations:plan-detail", pk=plan.pk)
 
 

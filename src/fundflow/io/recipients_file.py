@@ -8,7 +8,7 @@ Blank numeric cells are errors (write 0), and every problem names file, row and 
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 
@@ -40,13 +40,23 @@ def _xlsx_rows(path: Path) -> list[list[str]]:
     return read_first_sheet(path)
 
 
-def recipients_from_rows(rows: Sequence[Sequence[str]], file: str) -> tuple[Recipient, ...]:
-    """Validate every row first; raise one PlanError listing all problems, or return all recipients."""
+def recipients_from_rows(
+    rows: Sequence[Sequence[str]],
+    file: str,
+    *,
+    aliases: Mapping[str, str] | None = None,
+    optional: Collection[str] = (),
+) -> tuple[Recipient, ...]:
+    """Validate every row first; raise one PlanError listing all problems, or return all recipients.
+
+    ``aliases`` maps printed headers (e.g. 2020年10月底低保对象人数(人)) to column keys; blank cells of
+    ``optional`` columns mean "not given" (settlement: entitlement *or* insured persons) instead of an error.
+    """
     numbered = [(i, list(r)) for i, r in enumerate(rows, start=1) if any(c.strip() for c in r)]
     if not numbered:
         raise PlanError.single("file.empty", "分配对象文件为空", Location(file))
     header_row, header_cells = numbered[0]
-    header = [h.strip() for h in header_cells]
+    header = [(aliases or {}).get(h.strip(), h.strip()) for h in header_cells]
     problems: list[Problem] = []
     if not any(RESERVED.get(h) == "name" for h in header):
         problems.append(Problem("file.no-name-column", "缺少“name”（名称）列", Location(file, header_row)))
@@ -56,14 +66,19 @@ def recipients_from_rows(rows: Sequence[Sequence[str]], file: str) -> tuple[Reci
             problems.append(Problem("file.duplicate-column", f"列名“{h}”重复", Location(file, header_row, col)))
         seen.add(h)
     # Row numbers are the file's own (blank rows skipped, not renumbered), so errors point at the right cell.
-    recipients = [r for r in (_row(header, row, i, file, problems) for i, row in numbered[1:]) if r]
+    recipients = [r for r in (_row(header, row, i, file, problems, optional) for i, row in numbered[1:]) if r]
     if problems:
         raise PlanError(problems)
     return tuple(recipients)
 
 
 def _row(
-    header: Sequence[str], row: Sequence[str], number: int, file: str, problems: list[Problem]
+    header: Sequence[str],
+    row: Sequence[str],
+    number: int,
+    file: str,
+    problems: list[Problem],
+    optional: Collection[str],
 ) -> Recipient | None:
     texts: dict[str, str] = {}
     values: dict[str, Decimal] = {}
@@ -82,7 +97,8 @@ def _row(
         key = f"duplicates.{category}" if category is not None else h
         cells[key] = loc
         if cell == "":
-            problems.append(Problem("input.blank", "单元格为空，应填写数字（无则填 0）", loc))
+            if key not in optional:
+                problems.append(Problem("input.blank", "单元格为空，应填写数字（无则填 0）", loc))
             continue
         try:
             value = parse_decimal(cell)
