@@ -105,12 +105,12 @@ def check_command(
 @disclosure_app.command("generate")
 def generate_command(
     budget: Annotated[Path, typer.Argument(help="预算文件（YAML，格式见 docs/disclosure.md）")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="输出文件：.xlsx 或 .docx")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="输出文件：.xlsx、.docx 或 .pdf")],
 ) -> None:
-    """由预算文件生成部门预算公开：九张表、情况说明和名词解释（Excel 或 Word）。"""
+    """由预算文件生成部门预算公开：九张表、情况说明和名词解释（Excel、Word 或 PDF）。"""
     suffix = output.suffix.lower()
-    if suffix not in (".xlsx", ".docx"):
-        raise usage_error(f"输出文件应为 .xlsx 或 .docx，实为“{output.name}”")
+    if suffix not in (".xlsx", ".docx", ".pdf"):
+        raise usage_error(f"输出文件应为 .xlsx、.docx 或 .pdf，实为“{output.name}”")
     from fundflow.io.disclosure_budget import load_budget
 
     try:
@@ -127,12 +127,30 @@ def generate_command(
         from fundflow.io.disclosure_xlsx import write_disclosure_xlsx
 
         write_disclosure_xlsx(package, output)
-    else:
+    elif suffix == ".docx":
         from fundflow.io.disclosure_docx import write_disclosure_docx
 
         write_disclosure_docx(package, output)
+    else:
+        _write_pdf(package, output)
     findings = check(package, book)
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     for f in findings:  # pragma: no cover - a generated package passes its own checker (property-tested)
         err.print(f.describe(), markup=False)
     err.print(f"已写入 {output}", markup=False)
+
+
+def _write_pdf(package: Disclosure, output: Path) -> None:
+    """The PDF is the Word document converted by LibreOffice, so both always show the same text."""
+    import tempfile
+
+    from fundflow.io.disclosure_docx import write_disclosure_docx
+    from fundflow.io.pdf import docx_to_pdf
+
+    with tempfile.TemporaryDirectory(prefix="fundflow-pdf-") as tmp:
+        docx = Path(tmp) / (output.stem + ".docx")
+        write_disclosure_docx(package, docx)
+        try:
+            docx_to_pdf(docx, output)
+        except PlanError as exc:
+            raise fail(exc) from None
