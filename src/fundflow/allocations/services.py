@@ -105,7 +105,9 @@ def plan_create(*, user: Any, spec_yaml: str, document_number: str = "") -> Allo
 
 
 @transaction.atomic
-def plan_update_spec(*, user: Any, plan: AllocationPlan, spec_yaml: str, document_number: str, version: int) -> None:
+def plan_update_spec(
+    *, user: Any, plan: AllocationPlan, spec_yaml: str, document_number: str, version: int
+) -> AllocationPlan:
     _require(user, "allocations.change_plan", plan)
     _check_spec_text(spec_yaml)
     parsed = parse_spec(spec_yaml)
@@ -117,6 +119,7 @@ def plan_update_spec(*, user: Any, plan: AllocationPlan, spec_yaml: str, documen
     fresh.document_number = document_number
     _invalidate(fresh)
     fresh.save()
+    return fresh
 
 
 def _invalidate(plan: AllocationPlan) -> None:

@@ -45,3 +45,11 @@ rounding: {places: 2, mode: half_up}
 part: 拨付资金
 """,
 }
+
+
+METHOD_CHOICES = {
+    "factor": "因素法",
+    "standard_share": "定额标准加比例分配",
+    "settlement": "结算（多退少补）",
+    "fixed": "定额下达",
+}

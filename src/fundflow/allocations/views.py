@@ -4,6 +4,7 @@ and render. Every object lookup goes through ``selectors.access_plan`` (404 for 
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from django.contrib import messages
@@ -19,7 +20,8 @@ from fundflow.allocations.history import history_entries
 from fundflow.allocations.models import AllocationPlan
 from fundflow.allocations.selectors import access_plan, plans_visible_to
 from fundflow.allocations.services import ConflictError, PermissionDenied, ServiceError
-from fundflow.allocations.spec_templates import SPEC_TEMPLATES
+from fundflow.allocations.spec_form import common_from_form, join_spec, remap, split_spec
+from fundflow.allocations.spec_templates import METHOD_CHOICES, SPEC_TEMPLATES
 from fundflow.core.allocation import allocate
 from fundflow.core.errors import PlanError
 from fundflow.core.explain import explain as explain_figure
@@ -48,37 +50,41 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _initial(spec_yaml: str, **extra: Any) -> dict[str, Any]:
+    common, params = split_spec(spec_yaml)
+    return {**dataclasses.asdict(common), "places": str(common.places), "params": params, **extra}
+
+
+def _save_spec(request: HttpRequest, form: SpecForm, save: Any) -> tuple[Any, tuple[Any, ...]]:
+    """Join the form into plan-file text and save it; map error rows back to the text box."""
+    spec, head = join_spec(common_from_form(form.cleaned_data), form.cleaned_data["params"] or "")
+    try:
+        return save(spec), ()
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return None, remap(exc.problems, head)
+
+
 @login_required
 def plan_create(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("allocations.add_plan"):
         raise DjangoPermissionDenied("只有财政部门用户可以新建分配方案")
     method = request.GET.get("method", "factor")
-    form = SpecForm(request.POST or None, initial={"spec_yaml": SPEC_TEMPLATES.get(method, SPEC_TEMPLATES["factor"])})
+    form = SpecForm(request.POST or None, initial=_initial(SPEC_TEMPLATES.get(method, SPEC_TEMPLATES["factor"])))
     problems: tuple[Any, ...] = ()
     if request.method == "POST" and form.is_valid():
-        try:
-            plan = services.plan_create(
-                user=request.user,
-                spec_yaml=form.cleaned_data["spec_yaml"],
-                document_number=form.cleaned_data["document_number"],
-            )
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-            problems = exc.problems
-        else:
-            messages.success(request, "已新建分配方案，请下载模板填写分配对象后上传。")
+        plan, problems = _save_spec(
+            request,
+            form,
+            lambda spec: services.plan_create(
+                user=request.user, spec_yaml=spec, document_number=form.cleaned_data["document_number"]
+            ),
+        )
+        if plan is not None:
+            messages.success(request, "已新建分配方案，请下载模板填写分配对象后上传，或在页面中逐行填写。")
             return redirect("allocations:plan-detail", pk=plan.pk)
-    return render(
-        request,
-        "allocations/plan_form.html",
-        {
-            "form": form,
-            "problems": problems,
-            "methods": SPEC_TEMPLATES,
-            "method": method,
-            "plan": None,
-        },
-    )
+    context = {"form": form, "problems": problems, "methods": METHOD_CHOICES, "method": method, "plan": None}
+    return render(request, "allocations/plan_form.html", context)
 
 
 def _detail_context(request: HttpRequest, plan: AllocationPlan, **extra: Any) -> dict[str, Any]:
@@ -131,24 +137,25 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _writable_plan(request, pk)
-    form = SpecForm(
-        request.POST or None,
-        initial={"spec_yaml": plan.spec_yaml, "document_number": plan.document_number, "version": plan.version},
-    )
+    initial = _initial(plan.spec_yaml, document_number=plan.document_number, version=plan.version)
+    form = SpecForm(request.POST or None, initial=initial)
     problems: tuple[Any, ...] = ()
     if request.method == "POST" and form.is_valid():
-        try:
-            services.plan_update_spec(
-                user=request.user,
-                plan=plan,
-                spec_yaml=form.cleaned_data["spec_yaml"],
-                document_number=form.cleaned_data["document_number"],
-                version=form.cleaned_data["version"] or 0,
-            )
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-            problems = exc.problems
-        else:
+        saved, problems = _save_spec(
+            request,
+            form,
+            lambda spec: (
+                services.plan_update_spec(
+                    user=request.user,
+                    plan=plan,
+                    spec_yaml=spec,
+                    document_number=form.cleaned_data["document_number"],
+                    version=form.cleaned_data["version"] or 0,
+                )
+                or True
+            ),
+        )
+        if saved:
             messages.success(request, "分配参数已保存。")
             return redirect("allocations:plan-detail", pk=plan.pk)
     return render(request, "allocations/plan_form.html", {"form": form, "problems": problems, "plan": plan})

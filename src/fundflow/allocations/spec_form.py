@@ -1,0 +1,104 @@
+"""The plan-parameter form: common fields (title, fund, year, unit, total, method, rounding, apportion) as
+form fields, method parameters (factors, components, settlement, labels…) as plan-file YAML.
+
+Both halves are joined into one plan-file text, so the web and the CLI share one format and one parser.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal
+from typing import Any
+
+from fundflow.core.errors import Location, Problem
+from fundflow.core.money import fmt
+from fundflow.io.plan_writer import q
+
+COMMON_KEYS = ("title", "fund", "year", "unit", "total", "method", "rounding", "apportion")
+
+
+@dataclasses.dataclass(frozen=True)
+class Common:
+    title: str
+    fund: str
+    year: int | None
+    unit: str
+    total: Decimal | None
+    method: str
+    places: int
+    mode: str
+    apportion: str
+
+    def lines(self) -> list[str]:
+        out = [f"title: {q(self.title)}"]
+        if self.fund:
+            out.append(f"fund: {q(self.fund)}")
+        if self.year is not None:
+            out.append(f"year: {self.year}")
+        out.append(f"unit: {self.unit}")
+        if self.total is not None:
+            out.append(f"total: {fmt(self.total)}")
+        out.append(f"method: {self.method}")
+        out.append(f"rounding: {{places: {self.places}, mode: {self.mode}}}")
+        out.append(f"apportion: {self.apportion}")
+        return out
+
+
+def join_spec(common: Common, params: str) -> tuple[str, int]:
+    """The full plan-file text, and how many lines the common part takes (to map error rows back)."""
+    head = common.lines()
+    return "\n".join([*head, params.strip()]) + "\n", len(head)
+
+
+def split_spec(spec_yaml: str) -> tuple[Common, str]:
+    """Split a stored plan-file text into the common fields and the remaining parameter text."""
+    from fundflow.allocations.services import parse_spec
+
+    plan = parse_spec(spec_yaml)
+    common = Common(
+        title=plan.title,
+        fund=plan.fund,
+        year=plan.year,
+        unit=plan.unit.value,
+        total=plan.total,
+        method=plan.method_kind.value,
+        places=plan.rounding.places,
+        mode=plan.rounding.mode.value,
+        apportion=plan.apportion.value,
+    )
+    rest: list[str] = []
+    skipping = False
+    for line in spec_yaml.splitlines():
+        top_level = bool(line) and not line[0].isspace() and not line.startswith("#")
+        if top_level:
+            skipping = line.split(":", 1)[0].strip() in COMMON_KEYS
+        if not skipping:
+            rest.append(line)
+    return common, "\n".join(rest).strip() + "\n"
+
+
+def remap(problems: tuple[Problem, ...], head_lines: int) -> tuple[Problem, ...]:
+    """Point parameter-text errors at the text box's own line numbers; common-field errors at no line."""
+    out = []
+    for p in problems:
+        loc = p.location
+        if loc is not None and loc.row is not None and loc.row > head_lines:
+            loc = Location("分配参数文本", loc.row - head_lines, loc.column)
+        elif loc is not None:
+            loc = Location("基本信息")
+        out.append(Problem(p.rule, p.message, loc))
+    return tuple(out)
+
+
+def common_from_form(data: dict[str, Any]) -> Common:
+    return Common(
+        title=data["title"].strip(),
+        fund=(data.get("fund") or "").strip(),
+        year=data.get("year"),
+        unit=data["unit"],
+        total=data.get("total"),
+        method=data["method"],
+        places=int(data["places"]),
+        mode=data["mode"],
+        apportion=data["apportion"],
+    )
