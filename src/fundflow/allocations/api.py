@@ -122,28 +122,24 @@ class PlanViewSet(viewsets.GenericViewSet[AllocationPlan]):
     @extend_schema(request=VersionSerializer, responses={200: dict})
     @action(detail=True, methods=["post"])
     def compute(self, request: Request, pk: str) -> Response:
-        plan = self.writable_object()
-        body = VersionSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        try:
-            services.plan_compute(user=request.user, plan=plan, version=body.validated_data["version"])
-        except services.ServiceError as exc:
-            return _refusal(exc)
-        plan.refresh_from_db()
-        return Response(plan.result_json)
+        return self._versioned(request, services.plan_compute, lambda plan: plan.result_json)
 
     @extend_schema(request=VersionSerializer, responses={200: PlanSerializer})
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str) -> Response:
+        return self._versioned(request, services.plan_approve, lambda plan: PlanSerializer(plan).data)
+
+    def _versioned(self, request: Request, service: Any, body_of: Any) -> Response:
+        """Run a versioned write service; refusals become 400/403/409 with the problems listed."""
         plan = self.writable_object()
         body = VersionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
-            services.plan_approve(user=request.user, plan=plan, version=body.validated_data["version"])
+            service(user=request.user, plan=plan, version=body.validated_data["version"])
         except services.ServiceError as exc:
             return _refusal(exc)
         plan.refresh_from_db()
-        return Response(PlanSerializer(plan).data)
+        return Response(body_of(plan))
 
     @extend_schema(responses={200: dict})
     @action(detail=True, methods=["get"])

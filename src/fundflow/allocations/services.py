@@ -270,10 +270,18 @@ def recipients_import(*, user: Any, plan: AllocationPlan, filename: str, content
     if new_rows == old_rows:
         return ImportReport(len(new_rows), changed=False)
     fresh.recipients.all().delete()
-    for position, r in enumerate(parsed, start=1):
+    _create_rows(fresh, parsed)
+    _invalidate(fresh)
+    fresh.save()
+    return ImportReport(len(new_rows), changed=True)
+
+
+def _create_rows(plan: AllocationPlan, recipients: Sequence[Recipient]) -> None:
+    """Store recipient rows in order, linked to the region or budget unit their name matches."""
+    for position, r in enumerate(recipients, start=1):
         group, name, values, duplicates, note = _row_values(r)
         PlanRecipient.objects.create(
-            plan=fresh,
+            plan=plan,
             position=position,
             group=group,
             name=name,
@@ -283,9 +291,6 @@ def recipients_import(*, user: Any, plan: AllocationPlan, filename: str, content
             region=_match_region(name),
             unit=_match_unit(name),
         )
-    _invalidate(fresh)
-    fresh.save()
-    return ImportReport(len(new_rows), changed=True)
 
 
 def _check_unique(parsed: Sequence[Recipient], filename: str) -> None:
@@ -436,19 +441,7 @@ def plan_from_file_rows(
 ) -> AllocationPlan:
     """Create a plan with its rows directly (demo data, CLI imports)."""
     plan = plan_create(user=user, spec_yaml=spec_yaml)
-    for position, r in enumerate(recipients, start=1):
-        group, name, values, duplicates, note = _row_values(r)
-        PlanRecipient.objects.create(
-            plan=plan,
-            position=position,
-            group=group,
-            name=name,
-            values=values,
-            duplicates=duplicates,
-            note=note,
-            region=_match_region(name),
-            unit=_match_unit(name),
-        )
+    _create_rows(plan, recipients)
     for a in adjustments:
         PlanAdjustment.objects.create(
             plan=plan, group=a.group or "", recipient=a.recipient, part=a.part, delta=a.delta, reason=a.reason

@@ -123,6 +123,13 @@ def _writable_plan(request: HttpRequest, pk: int, perm: str = "allocations.chang
     return plan
 
 
+def _refused(request: HttpRequest, plan: AllocationPlan, exc: ServiceError, where: str) -> HttpResponse:
+    """Show the plan page again with the refusal and every problem at its row and column (nothing was saved)."""
+    messages.error(request, exc.message)
+    context = _detail_context(request, plan, **{where: exc.problems})
+    return render(request, "allocations/plan_detail.html", context, status=400)
+
+
 def _labels(plan: AllocationPlan) -> dict[str, str]:
     return dict(services.parse_spec(plan.spec_yaml).labels)
 
@@ -192,9 +199,7 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
     except PermissionDenied as exc:
         raise DjangoPermissionDenied(exc.message) from None
     except ServiceError as exc:
-        messages.error(request, exc.message)
-        context = _detail_context(request, plan, upload_problems=exc.problems)
-        return render(request, "allocations/plan_detail.html", context, status=400)
+        return _refused(request, plan, exc, "upload_problems")
     if report.changed:
         messages.success(request, f"已导入 {report.rows} 个分配对象。请重新计算。")
     else:
@@ -219,13 +224,7 @@ def inputs_save(request: HttpRequest, pk: int) -> HttpResponse:
     except PermissionDenied as exc:
         raise DjangoPermissionDenied(exc.message) from None
     except ServiceError as exc:
-        messages.error(request, exc.message)
-        return render(
-            request,
-            "allocations/plan_detail.html",
-            _detail_context(request, plan, input_problems=exc.problems),
-            status=400,
-        )
+        return _refused(request, plan, exc, "input_problems")
     messages.success(request, f"已保存 {changed} 处修改。" if changed else "没有修改。")
     return redirect("allocations:plan-detail", pk=plan.pk)
 
@@ -247,13 +246,7 @@ def recipient_add(request: HttpRequest, pk: int) -> HttpResponse:
     except PermissionDenied as exc:
         raise DjangoPermissionDenied(exc.message) from None
     except ServiceError as exc:
-        messages.error(request, exc.message)
-        return render(
-            request,
-            "allocations/plan_detail.html",
-            _detail_context(request, plan, input_problems=exc.problems),
-            status=400,
-        )
+        return _refused(request, plan, exc, "input_problems")
     messages.success(request, f"已新增“{row.name}”。请重新计算。")
     return redirect("allocations:plan-detail", pk=plan.pk)
 
@@ -271,13 +264,7 @@ def _versioned_action(request: HttpRequest, pk: int, action: Any, done: str) -> 
     except ConflictError as exc:
         messages.error(request, exc.message)
     except ServiceError as exc:
-        messages.error(request, exc.message)
-        return render(
-            request,
-            "allocations/plan_detail.html",
-            _detail_context(request, plan, input_problems=exc.problems),
-            status=400,
-        )
+        return _refused(request, plan, exc, "input_problems")
     else:
         messages.success(request, done)
     return redirect("allocations:plan-detail", pk=plan.pk)
