@@ -50,6 +50,10 @@ class Catalogue:
         entry = self.get(kind, code)
         return entry.name if entry else None
 
+    def codes_named(self, kind: str, name: str) -> list[str]:
+        """Codes of ``kind`` whose catalogue name is exactly ``name`` (to suggest what a typo meant)."""
+        return sorted(code for (k, code), e in self.entries.items() if k == Kind(kind) and e.name == name)
+
     def classes(self, kind: str) -> list[tuple[str, str]]:
         """Level-1 codes with names, in code order: the 类 rows a disclosure table prints even when empty."""
         rows = [e for (k, _), e in self.entries.items() if k == Kind(kind) and e.level == 1]
