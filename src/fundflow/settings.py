@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "fundflow.regions",
     "fundflow.accounts",
     "fundflow.allocations",
+    "fundflow.disclosure_web",
 ]
 
 MIDDLEWARE = [

@@ -104,14 +104,16 @@ def check_command(
 
 @disclosure_app.command("generate")
 def generate_command(
-    budget: Annotated[Path, typer.Argument(help="预算文件（YAML，格式见 docs/disclosure.md）")],
+    budget: Annotated[
+        Path, typer.Argument(help="预算文件：YAML，或 fundflow 预算数据 Excel 模板（.xlsx），格式见 docs/disclosure.md")
+    ],
     output: Annotated[Path, typer.Option("--output", "-o", help="输出文件：.xlsx、.docx 或 .pdf")],
 ) -> None:
     """由预算文件生成部门预算公开：九张表、情况说明和名词解释（Excel、Word 或 PDF）。"""
     suffix = output.suffix.lower()
     if suffix not in (".xlsx", ".docx", ".pdf"):
         raise usage_error(f"输出文件应为 .xlsx、.docx 或 .pdf，实为“{output.name}”")
-    from fundflow.io.disclosure_budget import load_budget
+    from fundflow.io.disclosure_budget_xlsx import load_budget_file as load_budget
 
     try:
         # The catalogue year depends on the file's `year`; read once to learn it, again if it selects another.
@@ -138,6 +140,19 @@ def generate_command(
     for f in findings:  # pragma: no cover - a generated package passes its own checker (property-tested)
         err.print(f.describe(), markup=False)
     err.print(f"已写入 {output}", markup=False)
+
+
+@disclosure_app.command("template")
+def template_command(
+    output: Annotated[Path, typer.Option("--output", "-o", help="输出的 Excel 模板文件（.xlsx）")],
+) -> None:
+    """写出空白的预算数据 Excel 模板（填写后可用于 generate 或网页导入）。"""
+    if output.suffix.lower() != ".xlsx":
+        raise usage_error(f"模板文件应为 .xlsx，实为“{output.name}”")
+    from fundflow.io.disclosure_budget_xlsx import write_budget_template
+
+    write_budget_template(output)
+    Console(stderr=True, highlight=False, soft_wrap=True).print(f"已写入 {output}", markup=False)
 
 
 def _write_pdf(package: Disclosure, output: Path) -> None:

@@ -21,6 +21,10 @@ DEMO_USERS = [
     ("demo-yibao", "unit", "654200", "654200-YB", "塔城地区医疗保障局"),
     ("demo-audit", "auditor", "654200", None, "塔城地区审计（只读）"),
 ]
+DEMO_BUDGETS = [
+    # budget file (examples/), unit code, importing user
+    ("akto-2021-medical-security-budget.yaml", "653022-YB", "demo-region"),
+]
 DEMO_PLANS = [
     # example file, owning region, document number, approve?
     ("xinjiang-2021-medical-aid.yaml", "650000", "新财社〔2020〕34号", True),
@@ -56,6 +60,8 @@ def demo_command() -> None:
     created_users = _demo_users(password)
     plans = _demo_plans()
     console.print(f"演示分配方案：新增 {plans}（已存在的不重复创建）")
+    budgets = _demo_budgets()
+    console.print(f"演示单位预算（预算公开）：新增 {budgets}（已存在的不重复创建）")
     if created_users:
         console.print(f"演示用户：{'、'.join(created_users)}")
         if generated:
@@ -128,6 +134,29 @@ def _demo_plans() -> int:
             if approve:
                 plan_approve(user=user, plan=record, version=record.version)
         created += 1
+    return created
+
+
+def _demo_budgets() -> int:
+    """Seed 004's budget (阿克陶县医疗保障局 2021) for the 预算公开 pages; importing it again changes nothing."""
+    from django.contrib.auth import get_user_model
+
+    from fundflow.disclosure_web.services import ConflictError, budget_import
+    from fundflow.regions.models import BudgetUnit
+
+    created = 0
+    for filename, unit_code, username in DEMO_BUDGETS:
+        path = EXAMPLES / filename
+        try:
+            report = budget_import(
+                user=get_user_model().objects.get(username=username),
+                unit=BudgetUnit.objects.get(code=unit_code),
+                filename=path.name,
+                content=path.read_bytes(),
+            )
+        except ConflictError:
+            continue  # edited in the pages since: the demo leaves users' changes alone
+        created += report.created
     return created
 
 

@@ -146,6 +146,11 @@ def parse_budget(text: str, file: str, book: CodeBook) -> UnitBudget:
         raise PlanError.single("yaml.syntax", f"YAML 语法错误：{getattr(exc, 'problem', exc)}", where) from None
     if root is None or not root.is_mapping:
         raise PlanError.single("yaml.root", "预算文件应为键值对", Location(file))
+    return parse_nodes(root, file, book)
+
+
+def parse_nodes(root: Y, file: str, book: CodeBook) -> UnitBudget:
+    """Validate a composed budget (from YAML, or built from the Excel template's cells) into a UnitBudget."""
     r = _Reader(file)
     top = r.mapping(root, TOP_KEYS, "预算文件")
     unit = r.text(top.get("unit"), "单位名称（unit）", required=True)

@@ -49,9 +49,9 @@ def write_disclosure_docx(d: Disclosure, path: Path) -> None:
         width = max(len(r) for r in grid)
         t = doc.add_table(rows=len(grid), cols=width)
         t.style = "Table Grid"
-        for i, row in enumerate(grid):
-            for j, text in enumerate(row):
-                cell = t.cell(i, j)
+        for table_row, row in zip(t.rows, grid, strict=True):
+            # One pass over each row's cells: ``t.cell(i, j)`` rebuilds the whole grid per call (quadratic).
+            for cell, text in zip(table_row.cells, row, strict=False):
                 cell.text = text
                 for para in cell.paragraphs:
                     for run in para.runs:

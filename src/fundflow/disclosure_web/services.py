@@ -1,0 +1,278 @@
+"""Writes to unit budgets, and the budget disclosure computations the pages show.
+
+Each write validates the whole input first (the budget-file rules of fundflow.io.disclosure_budget, for YAML and
+the Excel template alike), then writes in one transaction, bumping the version (optimistic locking: a stale
+version is refused, never silently overwritten). Budgets are stored in one canonical text, so importing the same
+data twice — or the same data as YAML and as Excel — changes nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+
+from fundflow.allocations.services import ConflictError, PermissionDenied, ServiceError
+from fundflow.core.disclosure import Disclosure, Finding, check, generate
+from fundflow.core.disclosure.model import UnitBudget as Budget
+from fundflow.core.disclosure.stated import CodeBook
+from fundflow.core.errors import Location, PlanError, Problem
+from fundflow.disclosure_web.models import UnitBudget
+from fundflow.io.disclosure_budget import parse_budget
+from fundflow.io.disclosure_budget_writer import budget_to_yaml
+from fundflow.io.numbers import parse_decimal
+from fundflow.reference import catalogue, years
+from fundflow.regions.models import BudgetUnit
+
+__all__ = ["ConflictError", "PermissionDenied", "ServiceError"]
+
+BUDGET_SUFFIXES = (".xlsx", ".yaml", ".yml")
+DISCLOSURE_SUFFIXES = (".xlsx", ".txt", ".tsv")
+MAX_UPLOAD = 10 * 1024 * 1024
+
+
+@dataclasses.dataclass(frozen=True)
+class ImportReport:
+    budget: UnitBudget
+    created: bool
+    changed: bool
+
+
+def _require(user: Any, obj: object) -> None:
+    if not user.has_perm("disclosure_web.change_budget", obj):
+        raise PermissionDenied("您没有权限修改该单位的预算")
+
+
+def _parse(filename: str, content: bytes, book: CodeBook) -> Budget:
+    if Path(filename).suffix.lower() == ".xlsx":
+        from fundflow.io.disclosure_budget_xlsx import read_budget_xlsx_bytes
+
+        return read_budget_xlsx_bytes(content, book, filename)
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise PlanError.single("file.encoding", "文件不是 UTF-8 编码", Location(filename)) from None
+    return parse_budget(text, filename, book)
+
+
+def parse_budget_upload(filename: str, content: bytes) -> tuple[Budget, CodeBook]:
+    """A budget from an uploaded .xlsx (fundflow's template) or .yaml, validated against its year's catalogue."""
+    if Path(filename).suffix.lower() not in BUDGET_SUFFIXES:
+        raise ServiceError(f"文件 {filename} 应为预算数据 Excel 模板（.xlsx）或 YAML 预算文件（.yaml）")
+    try:
+        first = catalogue(max(years()))
+        budget = _parse(filename, content, first)
+        book = catalogue(budget.year)
+        if book.year != first.year:
+            budget = _parse(filename, content, book)
+    except PlanError as exc:
+        raise ServiceError(f"{filename} 有 {len(exc.problems)} 处错误，未导入任何数据", exc.problems) from None
+    return budget, book
+
+
+def load(record: UnitBudget) -> tuple[Budget, CodeBook]:
+    """The stored budget as data (it was validated on the way in)."""
+    book = catalogue(record.year)
+    return parse_budget(record.budget_yaml, "预算数据", book), book
+
+
+def package(record: UnitBudget) -> tuple[Disclosure, list[Finding], CodeBook]:
+    """The generated disclosure and its own check findings (there should be none)."""
+    budget, book = load(record)
+    generated = generate(budget, book)
+    return generated, check(generated, book), book
+
+
+def package_xlsx(record: UnitBudget) -> bytes:
+    from fundflow.io.disclosure_xlsx import write_disclosure_xlsx
+
+    return _written(record, write_disclosure_xlsx, ".xlsx")
+
+
+def package_docx(record: UnitBudget) -> bytes:
+    from fundflow.io.disclosure_docx import write_disclosure_docx
+
+    return _written(record, write_disclosure_docx, ".docx")
+
+
+def package_pdf(record: UnitBudget) -> bytes:
+    """The Word package converted by LibreOffice (raises PlanError with a Chinese message if unavailable)."""
+    from fundflow.io.disclosure_docx import write_disclosure_docx
+    from fundflow.io.pdf import docx_to_pdf
+
+    def write(generated: Any, path: Path) -> None:
+        docx = path.with_suffix(".docx")
+        write_disclosure_docx(generated, docx)
+        docx_to_pdf(docx, path)
+
+    return _written(record, write, ".pdf")
+
+
+def _written(record: UnitBudget, writer: Any, suffix: str) -> bytes:
+    generated, _, _ = package(record)
+    with tempfile.TemporaryDirectory(prefix="fundflow-") as tmp:
+        path = Path(tmp) / f"package{suffix}"
+        writer(generated, path)
+        return path.read_bytes()
+
+
+def budget_xlsx(record: UnitBudget) -> bytes:
+    """The stored budget in the Excel template, to edit offline and import again."""
+    from fundflow.io.disclosure_budget_xlsx import budget_template_bytes
+
+    return budget_template_bytes(load(record)[0])
+
+
+def _total(budget: Budget) -> Decimal:
+    return sum((ln.amount for ln in budget.lines), Decimal(0))
+
+
+def _check_unit(budget: Budget, unit: BudgetUnit, filename: str) -> None:
+    if budget.unit != unit.name and budget.unit not in unit.aliases:
+        raise ServiceError(
+            f"{filename} 中的单位名称“{budget.unit}”与所选预算单位“{unit.name}”不一致，未导入任何数据",
+            [Problem("budget.unit-mismatch", f"单位名称应为“{unit.name}”，实为“{budget.unit}”", Location(filename))],
+        )
+
+
+@transaction.atomic
+def budget_import(
+    *, user: Any, unit: BudgetUnit, filename: str, content: bytes, version: int | None = None
+) -> ImportReport:
+    """Import a unit's budget for the file's year: create it, or replace it when the data differ.
+
+    The same data again is a no-op. Replacing an existing budget needs its current ``version`` (from the page
+    the user saw); a stale or missing version is refused.
+    """
+    _require(user, unit)
+    if len(content) > MAX_UPLOAD:
+        raise ServiceError(f"文件 {filename} 超过 10 MB")
+    budget, _ = parse_budget_upload(filename, content)
+    _check_unit(budget, unit, filename)
+    text = budget_to_yaml(budget)
+    existing = UnitBudget.objects.select_for_update().filter(unit=unit, year=budget.year).first()
+    if existing is None:
+        record = UnitBudget.objects.create(
+            unit=unit, year=budget.year, budget_yaml=text, total=_total(budget), created_by=user
+        )
+        return ImportReport(record, created=True, changed=True)
+    if existing.budget_yaml == text:
+        return ImportReport(existing, created=False, changed=False)
+    if version is None or existing.version != version:
+        raise ConflictError(
+            f"{unit.name} {budget.year}年预算已存在且内容不同（或已被他人修改），未导入。"
+            "请打开该预算的页面，确认最新内容后在该页面重新导入。"
+        )
+    existing.budget_yaml = text
+    existing.total = _total(budget)
+    existing.version += 1
+    existing.save()
+    return ImportReport(existing, created=False, changed=True)
+
+
+@transaction.atomic
+def budget_update_amounts(*, user: Any, budget: UnitBudget, amounts: dict[int, str], version: int) -> int:
+    """Edit budget lines' amounts in the page: ``amounts`` maps line index (0-based) → text. All or nothing."""
+    _require(user, budget)
+    fresh = UnitBudget.objects.select_for_update().get(pk=budget.pk)
+    if fresh.version != version:
+        raise ConflictError("该单位预算已被他人修改（版本已更新），您的保存未生效。请刷新页面，查看最新内容后再修改。")
+    data, book = load(fresh)
+    lines = list(data.lines)
+    problems: list[Problem] = []
+    changed = 0
+    for index, text in sorted(amounts.items()):
+        where = Location("预算行", index + 1, "金额（万元）")
+        if not 0 <= index < len(lines):
+            problems.append(Problem("input.unknown-row", "该行不属于本预算", where))
+            continue
+        try:
+            value = parse_decimal(text)
+        except ValueError:
+            problems.append(Problem("input.not-number", f"应为数字，实为“{text}”", where))
+            continue
+        if value != lines[index].amount:
+            lines[index] = dataclasses.replace(lines[index], amount=value)
+            changed += 1
+    if problems:
+        raise ServiceError(f"有 {len(problems)} 处输入错误，未保存任何修改", problems)
+    if not changed:
+        return 0
+    edited = dataclasses.replace(data, lines=tuple(lines))
+    try:
+        revalidated = parse_budget(budget_to_yaml(edited), "预算数据", book)
+    except PlanError as exc:
+        raise ServiceError(
+            f"修改后的预算有 {len(exc.problems)} 处错误，未保存任何修改",
+            [_page_problem(p, edited) for p in exc.problems],
+        ) from None
+    fresh.budget_yaml = budget_to_yaml(revalidated)
+    fresh.total = _total(revalidated)
+    fresh.version += 1
+    fresh.save()
+    return changed
+
+
+def _page_problem(problem: Problem, budget: Budget) -> Problem:
+    """A problem found in the re-serialised text, located by budget line (预算行 n) instead of a text line."""
+    loc = problem.location
+    if loc is not None and loc.row is not None:
+        text = budget_to_yaml(budget).splitlines()
+        starts = [i + 1 for i, t in enumerate(text) if t.startswith("- function:")]
+        in_lines = [n for n, start in enumerate(starts, 1) if start <= loc.row]
+        lines_end = next((i + 1 for i, t in enumerate(text) if t.startswith(("previous:", "projects:"))), len(text))
+        if in_lines and loc.row < lines_end:
+            return Problem(problem.rule, problem.message, Location("预算行", in_lines[-1], "金额（万元）"))
+    return Problem(problem.rule, problem.message, Location("预算数据"))
+
+
+# ------------------------------------------------------------------ checking an uploaded disclosure
+
+
+def check_upload(filename: str, content: bytes) -> tuple[Disclosure, list[Finding], CodeBook]:
+    """Read an uploaded disclosure (fundflow's XLSX or tab-separated text) and check it. Stores nothing.
+
+    Anything unreadable is a ServiceError with a Chinese message, never an exception the page cannot show.
+    """
+    from fundflow.io.disclosure_text import parse_disclosure
+    from fundflow.io.disclosure_xlsx import read_disclosure_xlsx
+
+    suffix = Path(filename).suffix.lower()
+    if suffix not in DISCLOSURE_SUFFIXES:
+        raise ServiceError(
+            f"文件 {filename} 应为 fundflow 生成的 Excel（.xlsx）或已公开文件的文本（.txt，表格以制表符分隔）"
+        )
+    if not content.strip():
+        raise ServiceError(f"文件 {filename} 是空的")
+    if len(content) > MAX_UPLOAD:
+        raise ServiceError(f"文件 {filename} 超过 10 MB")
+    try:
+        if suffix == ".xlsx":
+            with tempfile.TemporaryDirectory(prefix="fundflow-") as tmp:
+                path = Path(tmp) / "upload.xlsx"
+                path.write_bytes(content)
+                d = read_disclosure_xlsx(path)
+            d = dataclasses.replace(d, source=filename)
+        else:
+            try:
+                text = content.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise ServiceError(
+                    f"文件 {filename} 不是 UTF-8 编码的文本。请用记事本等工具“另存为”UTF-8 编码后重新上传。"
+                ) from None
+            d = parse_disclosure(
+                [(i, line) for i, line in enumerate(io.StringIO(text).read().splitlines(), 1)], filename
+            )
+    except PlanError as exc:
+        raise ServiceError(f"无法读取 {filename}", exc.problems) from None
+    if not d.tables:
+        raise ServiceError(
+            f"在 {filename} 中没有找到公开表（应有“表一：”…“表九：”及表名）。请确认上传的是部门预算公开文件。"
+        )
+    book = catalogue(d.year or max(years()))
+    return d, check(d, book), book

@@ -1,0 +1,349 @@
+"""Pages of budget disclosure (预算公开). Views are thin: parse the request, call a selector or a service, render.
+Every budget lookup goes through ``selectors.access_budget`` (404 for missing and not-yours alike), every unit
+lookup through ``selectors.access_unit``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from fundflow.core.disclosure import RULES
+from fundflow.core.disclosure.rules import Finding
+from fundflow.core.errors import PlanError
+from fundflow.core.money import fmt
+from fundflow.disclosure_web import services
+from fundflow.disclosure_web.forms import CheckForm, ImportForm
+from fundflow.disclosure_web.models import UnitBudget
+from fundflow.disclosure_web.selectors import access_budget, access_unit, budgets_visible_to, units_visible_to
+from fundflow.disclosure_web.services import ConflictError, PermissionDenied, ServiceError
+from fundflow.io.disclosure_grid import draw_table
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _download(data: bytes, content_type: str, filename: str) -> HttpResponse:
+    from urllib.parse import quote
+
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+def _writable_units(request: HttpRequest) -> list[Any]:
+    return [u for u in units_visible_to(request.user).select_related("region") if _can_change(request, u)]
+
+
+def _can_change(request: HttpRequest, obj: object) -> bool:
+    return bool(request.user.has_perm("disclosure_web.change_budget", obj))
+
+
+def _list_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+    budgets = budgets_visible_to(request.user)
+    year = request.GET.get("year", "").strip()
+    if year.isdigit():
+        budgets = budgets.filter(year=int(year))
+    query = request.GET.get("q", "").strip()
+    if query:
+        budgets = budgets.filter(unit__name__icontains=query)
+    return {"budgets": budgets, "year": year, "q": query, "units": _writable_units(request), **extra}
+
+
+@login_required
+@require_GET
+def budget_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "disclosure_web/budget_list.html", _list_context(request))
+
+
+@login_required
+@require_GET
+def template_download(request: HttpRequest) -> HttpResponse:
+    from fundflow.io.disclosure_budget_xlsx import budget_template_bytes
+
+    return _download(budget_template_bytes(), XLSX, "部门预算数据模板.xlsx")
+
+
+@login_required
+@require_POST
+def budget_import(request: HttpRequest) -> HttpResponse:
+    form = ImportForm(request.POST, request.FILES)
+    if not form.is_valid() or form.cleaned_data["unit"] is None:
+        messages.error(request, "请选择预算单位和要导入的文件")
+        return redirect("disclosure:budget-list")
+    unit = access_unit(request.user, form.cleaned_data["unit"])
+    if not _can_change(request, unit):
+        raise DjangoPermissionDenied("您没有权限导入该单位的预算")
+    upload = form.cleaned_data["file"]
+    try:
+        report = services.budget_import(
+            user=request.user, unit=unit, filename=upload.name, content=upload.read(), version=None
+        )
+    except PermissionDenied as exc:
+        raise DjangoPermissionDenied(exc.message) from None
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        context = _list_context(request, import_problems=exc.problems)
+        return render(request, "disclosure_web/budget_list.html", context, status=400)
+    _report(request, report)
+    return redirect("disclosure:budget-detail", pk=report.budget.pk)
+
+
+def _report(request: HttpRequest, report: services.ImportReport) -> None:
+    b = report.budget
+    if report.created:
+        messages.success(request, f"已导入 {b.unit.name} {b.year}年预算。")
+    elif report.changed:
+        messages.success(request, f"已更新 {b.unit.name} {b.year}年预算。")
+    else:
+        messages.info(request, "文件内容与现有预算完全相同，未作任何修改。")
+
+
+def _grid(table: Any) -> dict[str, Any]:
+    grid = draw_table(table)
+    body = []
+    for row in grid[2:]:
+        total = any(c.strip() in ("合计", "收入总计", "支出总计") for c in row)
+        body.append({"total": total, "cells": [(c, _numeric(c)) for c in row]})
+    return {"header": grid[:2], "body": body}
+
+
+def _numeric(text: str) -> bool:
+    from fundflow.io.numbers import parse_decimal
+
+    if not text.strip():
+        return False
+    try:
+        parse_decimal(text)
+    except ValueError:
+        return False
+    return "." in text
+
+
+def _detail_context(request: HttpRequest, budget: UnitBudget, **extra: Any) -> dict[str, Any]:
+    data, _ = services.load(budget)
+    generated, findings, book = services.package(budget)
+    tables = [
+        {"number": key.number, "heading": key.heading, "notes": t.notes, **_grid(t)}
+        for key, t in generated.tables.items()
+    ]
+    lines = [
+        {
+            "index": i,
+            "function": ln.function,
+            "function_name": book.name("function", ln.function) or "",
+            "economic": ln.economic,
+            "economic_name": book.name("dept_economic", ln.economic) or "",
+            "nature": ln.nature.value,
+            "source": ln.source.value,
+            "project": ln.project,
+            "amount": fmt(ln.amount),
+        }
+        for i, ln in enumerate(data.lines)
+    ]
+    return {
+        "budget": budget,
+        "data": data,
+        "package": generated,
+        "tables": tables,
+        "overview": [p for p in generated.paragraphs if p.section == "概况"],
+        "narrative": [p for p in generated.paragraphs if p.section != "概况"],
+        "findings": [_finding_row(f) for f in findings],
+        "lines": lines,
+        "can_change": _can_change(request, budget),
+        "history": _history(budget),
+        **extra,
+    }
+
+
+def _history(budget: UnitBudget) -> list[dict[str, Any]]:
+    from django.utils import timezone
+
+    out = []
+    records = list(budget.history.select_related("history_user").all()[:50])
+    for record, previous in zip(records, [*records[1:], None], strict=True):
+        what = "导入" if previous is None else ("修改" if previous.budget_yaml != record.budget_yaml else "保存")
+        out.append(
+            {
+                "when": timezone.localtime(record.history_date).strftime("%Y-%m-%d %H:%M:%S"),
+                "who": record.history_user.get_username() if record.history_user else "系统",
+                "what": what,
+                "total": (previous.total if previous else None, record.total),
+                "version": record.version,
+            }
+        )
+    return out
+
+
+def _finding_row(f: Finding) -> dict[str, Any]:
+    w = f.where
+    where = []
+    if w.table is not None:
+        where.append(f"{w.table.number} {w.table.heading}")
+    if w.section:
+        where.append(f"第三部分第{w.section}节")
+    if w.row:
+        where.append(f"行：{w.row}")
+    if w.column:
+        where.append(f"列：{w.column}")
+    return {
+        "rule": f.rule,
+        "title": RULES[f.rule].title,
+        "severity": f.severity.label,
+        "fatal": f.severity.value == "fatal",
+        "where": " · ".join(where),
+        "line": w.line,
+        "stated": _value(f.stated),
+        "expected": _value(f.expected),
+        "message": f.message,
+    }
+
+
+def _value(v: object) -> str:
+    if v is None:
+        return ""
+    return v if isinstance(v, str) else fmt(v)  # type: ignore[arg-type]
+
+
+@login_required
+@require_GET
+def budget_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    budget = access_budget(request.user, pk)
+    return render(request, "disclosure_web/budget_detail.html", _detail_context(request, budget))
+
+
+@login_required
+@require_GET
+def package_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    budget = access_budget(request.user, pk)
+    return _download(services.package_xlsx(budget), XLSX, f"{budget.unit.name}{budget.year}年预算公开.xlsx")
+
+
+@login_required
+@require_GET
+def package_docx(request: HttpRequest, pk: int) -> HttpResponse:
+    budget = access_budget(request.user, pk)
+    return _download(services.package_docx(budget), DOCX, f"{budget.unit.name}{budget.year}年预算公开.docx")
+
+
+@login_required
+@require_GET
+def package_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    budget = access_budget(request.user, pk)
+    try:
+        data = services.package_pdf(budget)
+    except PlanError as exc:
+        messages.error(request, "；".join(p.message for p in exc.problems))
+        return redirect("disclosure:budget-detail", pk=budget.pk)
+    return _download(data, "application/pdf", f"{budget.unit.name}{budget.year}年预算公开.pdf")
+
+
+@login_required
+@require_GET
+def budget_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    budget = access_budget(request.user, pk)
+    return _download(services.budget_xlsx(budget), XLSX, f"{budget.unit.name}{budget.year}年预算数据.xlsx")
+
+
+def _writable_budget(request: HttpRequest, pk: int) -> UnitBudget:
+    """404 when not visible, 403 when visible but read-only (auditors)."""
+    budget = access_budget(request.user, pk)
+    if not _can_change(request, budget):
+        raise DjangoPermissionDenied("该单位预算不在您的修改权限范围内（只读）")
+    return budget
+
+
+@login_required
+@require_POST
+def budget_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    budget = _writable_budget(request, pk)
+    form = ImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "请选择要导入的文件")
+        return redirect("disclosure:budget-detail", pk=budget.pk)
+    upload = form.cleaned_data["file"]
+    try:
+        report = services.budget_import(
+            user=request.user,
+            unit=budget.unit,
+            filename=upload.name,
+            content=upload.read(),
+            version=form.cleaned_data["version"],
+        )
+    except PermissionDenied as exc:
+        raise DjangoPermissionDenied(exc.message) from None
+    except ConflictError as exc:
+        messages.error(request, exc.message)
+        return redirect("disclosure:budget-detail", pk=budget.pk)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        context = _detail_context(request, budget, upload_problems=exc.problems)
+        return render(request, "disclosure_web/budget_detail.html", context, status=400)
+    _report(request, report)
+    return redirect("disclosure:budget-detail", pk=report.budget.pk)
+
+
+@login_required
+@require_POST
+def amounts_save(request: HttpRequest, pk: int) -> HttpResponse:
+    budget = _writable_budget(request, pk)
+    amounts = {
+        int(key.removeprefix("amount:")): value
+        for key, value in request.POST.items()
+        if key.startswith("amount:") and key.removeprefix("amount:").isdigit()
+    }
+    try:
+        changed = services.budget_update_amounts(
+            user=request.user, budget=budget, amounts=amounts, version=int(request.POST.get("version", "0") or 0)
+        )
+    except PermissionDenied as exc:
+        raise DjangoPermissionDenied(exc.message) from None
+    except ConflictError as exc:
+        messages.error(request, exc.message)
+        return redirect("disclosure:budget-detail", pk=budget.pk)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        context = _detail_context(request, budget, input_problems=exc.problems)
+        return render(request, "disclosure_web/budget_detail.html", context, status=400)
+    messages.success(request, f"已保存 {changed} 处修改，公开表和说明已按新数据重新生成。" if changed else "没有修改。")
+    return redirect("disclosure:budget-detail", pk=budget.pk)
+
+
+@login_required
+def check_page(request: HttpRequest) -> HttpResponse:
+    """Upload a disclosure and list every finding. Any logged-in user; nothing is stored."""
+    form = CheckForm(request.POST or None, request.FILES or None)
+    context: dict[str, Any] = {"form": form}
+    status = 200
+    if request.method == "POST":
+        if not form.is_valid():
+            messages.error(request, "请选择要核对的文件")
+            status = 400
+        else:
+            upload = form.cleaned_data["file"]
+            try:
+                d, findings, book = services.check_upload(upload.name, upload.read())
+            except ServiceError as exc:
+                messages.error(request, exc.message)
+                context["problems"] = exc.problems
+                status = 400
+            else:
+                context.update(
+                    {
+                        "checked": d,
+                        "filename": upload.name,
+                        "findings": [_finding_row(f) for f in findings],
+                        "fatal": sum(1 for f in findings if f.severity.value == "fatal"),
+                        "warnings": sum(1 for f in findings if f.severity.value != "fatal"),
+                        "catalogue_year": book.year,
+                        "table_count": len(d.tables),
+                        "paragraph_count": len(d.paragraphs),
+                    }
+                )
+    return render(request, "disclosure_web/check.html", context, status=status)
