@@ -26,7 +26,11 @@ from fundflow.core.errors import Location, PlanError
 from fundflow.core.published import PublishedTable, RowKind, TableFactor, TableRow
 from fundflow.io.numbers import parse_decimal, parse_weight
 
-FACTOR_HEADER = re.compile(r"^(?P<name>.+?)\s*[（(]\s*(?P<weight>\d+(?:\.\d+)?\s*%)\s*[)）]\s*$")
+# "困难群众人数因素 (50%)", "困难群众人数因素（权重50%）", "困难群众人数因素(占比：50%)"
+FACTOR_HEADER = re.compile(
+    r"^(?P<name>.+?)\s*[（(]\s*(?:(?:权重|占比|比重)\s*[:：]?\s*)?(?P<weight>\d+(?:\.\d+)?\s*%)\s*[)）]\s*$"
+)
+SEQUENCE_HEADERS = ("序号", "编号", "No.", "NO.")
 TOTAL_NAMES = ("全区", "全省", "全疆", "全市", "全州", "全地区", "合计", "总计")
 SUBTOTAL_NAMES = ("小计",)
 AMOUNT_HINTS = ("资金", "万元", "金额", "（元）", "(元)")
@@ -53,7 +57,7 @@ def _xlsx_grid(path: Path) -> list[list[str]]:
 
 
 def _clean(cell: str) -> str:
-    return re.sub(r"\s+", " ", cell.replace("\u3000", " ")).strip()
+    return re.sub(r"\s+", " ", cell.replace("\u3000", " ").replace("％", "%")).strip()
 
 
 def _squash(cell: str) -> str:
@@ -64,6 +68,9 @@ def _squash(cell: str) -> str:
 def parse_grid(grid: Sequence[Sequence[str]], source: str) -> PublishedTable:
     rows = [[_clean(c) for c in row] for row in grid]
     header_at = next((i for i, r in enumerate(rows) if sum(bool(FACTOR_HEADER.match(c)) for c in r) >= 1), None)
+    if header_at is not None and rows[header_at] and rows[header_at][0] in SEQUENCE_HEADERS:
+        # A leading 序号 column numbers the rows; it is neither a name nor a figure.
+        rows = [r[1:] for r in rows]
     if header_at is None:
         raise PlanError.single(
             "table.no-header", "未找到带权重的因素表头（如“困难群众人数因素 (50%)”）", Location(source)
