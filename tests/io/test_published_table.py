@@ -51,3 +51,20 @@ def test_a_wrong_line_total_is_reported(tmp_path):
     assert {"where": "甲县", "column": "合计(万元)", "printed": "41", "computed": "40"}.items() <= next(
         f for f in report["sum_findings"] if f["where"] == "甲县"
     ).items()
+
+
+GROUPED_NO_SUBTOTALS = """\
+分配表
+地区\t县市\t人口因素 (100%)\t\t合计
+\t\t人口(人)\t补助资金(万元)\t
+合计\t\t40\t100\t100
+甲地区\t一县\t10\t25\t25
+\t二县\t10\t25\t25
+乙地区\t三县\t20\t50\t50
+"""
+
+
+def test_groups_without_subtotal_rows_start_at_their_merged_name():
+    table = parse_grid(grid(GROUPED_NO_SUBTOTALS), "g.txt")
+    assert [(r.group, r.name) for r in table.lines] == [("甲地区", "一县"), ("甲地区", "二县"), ("乙地区", "三县")]
+    assert table.total_row.name == "合计"

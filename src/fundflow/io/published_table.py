@@ -184,6 +184,8 @@ def _rows(
     fragments: list[list[str]] = []  # per group: name pieces in reading order
     named_on_subtotal: list[bool] = []
     group_of_row: list[int | None] = []
+    # Without 小计 rows a group is a merged cell: its name starts the group on the group's first row.
+    has_subtotals = any((row[ncol] if ncol < len(row) else "") in SUBTOTAL_NAMES for _, row in data)
     for index, row in data:
         cell = {c: (row[c] if c < len(row) else "") for c in [*name_cols, *numeric]}
         values = {c: parse_decimal(cell[c]) for c in numeric if cell[c]}
@@ -200,7 +202,10 @@ def _rows(
             out.append(TableRow(RowKind.SUBTOTAL, "", None, values, blanks, loc))
             group_of_row.append(len(fragments) - 1)
             continue
-        if grouped and first:
+        if grouped and first and not has_subtotals:
+            fragments.append([first])
+            named_on_subtotal.append(True)
+        elif grouped and first:
             if not fragments:
                 fragments.append([])
                 named_on_subtotal.append(False)
