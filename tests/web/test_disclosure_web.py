@@ -37,7 +37,7 @@ READS = [
     "/disclosure/{pk}/package.docx",
     "/disclosure/{pk}/budget.xlsx",
 ]
-WRITES = ["/disclosure/{pk}/amounts/", "/disclosure/{pk}/upload/"]
+WRITES = ["/disclosure/{pk}/amounts/", "/disclosure/{pk}/upload/", "/disclosure/{pk}/edit/"]
 
 
 def client_for(user):
@@ -364,3 +364,31 @@ def test_pdf_download_and_its_scope(users, budgets):
     assert "1051.79" in text
     assert "单位收支总体情况表" in text
     assert client_for(users["altay"]).get(f"/disclosure/{pk}/package.pdf").status_code == 404
+
+
+def test_whole_budget_can_be_edited_in_the_page(users, budgets):
+    record = budgets["tacheng"]
+    client = client_for(users["tacheng"])
+    page = client.get(f"/disclosure/{record.pk}/edit/").content.decode()
+    assert "塔城地区医疗保障局" in page
+    edited = record.budget_yaml.replace("  authorized: 22", "  authorized: 23", 1)
+    assert edited != record.budget_yaml
+    response = client.post(f"/disclosure/{record.pk}/edit/", {"budget_yaml": edited, "version": record.version})
+    assert response.status_code == 302
+    record.refresh_from_db()
+    assert "  authorized: 23" in record.budget_yaml
+    stale = client.post(f"/disclosure/{record.pk}/edit/", {"budget_yaml": edited, "version": record.version - 1})
+    assert "已被他人修改" in stale.content.decode()
+
+
+def test_bad_budget_text_lists_problems_and_saves_nothing(users, budgets):
+    record = budgets["tacheng"]
+    before = record.budget_yaml
+    broken = before.replace("year: 2021", "year: 二〇二一", 1)
+    response = client_for(users["tacheng"]).post(
+        f"/disclosure/{record.pk}/edit/", {"budget_yaml": broken, "version": record.version}
+    )
+    assert response.status_code == 400
+    assert "预算数据文本" in response.content.decode()
+    record.refresh_from_db()
+    assert record.budget_yaml == before

@@ -218,6 +218,35 @@ def budget_update_amounts(*, user: Any, budget: UnitBudget, amounts: dict[int, s
     return changed
 
 
+@transaction.atomic
+def budget_update_text(*, user: Any, budget: UnitBudget, text: str, version: int) -> bool:
+    """Edit everything in the page (projects, 三公, previous year, reasons, texts) as budget-file YAML.
+
+    The same loader as for files validates the whole text first; nothing is saved unless it is clean, the unit
+    is unchanged and the version is current. Returns whether anything changed.
+    """
+    _require(user, budget)
+    fresh = UnitBudget.objects.select_for_update().get(pk=budget.pk)
+    if fresh.version != version:
+        raise ConflictError("该单位预算已被他人修改（版本已更新），您的保存未生效。请刷新页面，查看最新内容后再修改。")
+    book = catalogue(fresh.year)
+    try:
+        data = parse_budget(text, "预算数据文本", book)
+    except PlanError as exc:
+        raise ServiceError(f"预算数据有 {len(exc.problems)} 处错误，未保存任何修改", exc.problems) from None
+    _check_unit(data, fresh.unit, "预算数据文本")
+    if data.year != fresh.year:
+        raise ServiceError(f"年度不能改为 {data.year}：本页面是 {fresh.year} 年的预算，其他年度请另行导入")
+    canonical = budget_to_yaml(data)
+    if canonical == fresh.budget_yaml:
+        return False
+    fresh.budget_yaml = canonical
+    fresh.total = _total(data)
+    fresh.version += 1
+    fresh.save()
+    return True
+
+
 def _page_problem(problem: Problem, budget: Budget) -> Problem:
     """A problem found in the re-serialised text, located by budget line (预算行 n) instead of a text line."""
     loc = problem.location

@@ -16,4 +16,5 @@ urlpatterns = [
     path("<int:pk>/budget.xlsx", views.budget_xlsx, name="budget-xlsx"),
     path("<int:pk>/upload/", views.budget_upload, name="budget-upload"),
     path("<int:pk>/amounts/", views.amounts_save, name="budget-amounts"),
+    path("<int:pk>/edit/", views.budget_edit, name="budget-edit"),
 ]

@@ -316,6 +316,29 @@ def amounts_save(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def budget_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit the whole budget as budget-file text (docs/disclosure.md), validated like an imported file."""
+    budget = _writable_budget(request, pk)
+    text = request.POST.get("budget_yaml", budget.budget_yaml) if request.method == "POST" else budget.budget_yaml
+    problems: tuple[Any, ...] = ()
+    if request.method == "POST":
+        try:
+            changed = services.budget_update_text(
+                user=request.user, budget=budget, text=text, version=int(request.POST.get("version", "0") or 0)
+            )
+        except PermissionDenied as exc:
+            raise DjangoPermissionDenied(exc.message) from None
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+            problems = exc.problems
+        else:
+            messages.success(request, "已保存，公开表和说明已按新数据重新生成。" if changed else "没有修改。")
+            return redirect("disclosure:budget-detail", pk=budget.pk)
+    context = {"budget": budget, "text": text, "problems": problems}
+    return render(request, "disclosure_web/budget_edit.html", context, status=400 if problems else 200)
+
+
+@login_required
 def check_page(request: HttpRequest) -> HttpResponse:
     """Upload a disclosure and list every finding. Any logged-in user; nothing is stored."""
     form = CheckForm(request.POST or None, request.FILES or None)
