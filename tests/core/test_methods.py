@@ -80,6 +80,52 @@ def test_computed_share_is_rounded_to_stated_places():
     assert any("比例合计为 99.99%" in n for n in result.notes)
 
 
+def test_given_shares_over_100_percent_are_an_error():
+    plan = share_plan()
+    over = Plan(
+        title=plan.title,
+        method=plan.method,
+        recipients=(*plan.recipients[:2], rec("裕民县", persons=640, pct="25.33", offices=7)),
+        unit=plan.unit,
+        rounding=plan.rounding,
+    )
+    with pytest.raises(PlanError) as err:
+        allocate(over)
+    [problem] = err.value.problems
+    assert problem.rule == "share.oversubscribed"
+    assert "“就医救助”各行比例合计为 100.01%，超过 100%" in problem.message
+
+
+def test_computed_shares_over_100_percent_are_an_error():
+    # stated base 20, but the counts add up to 7 + 6 + 8 = 21: 35% + 30% + 40% = 105%
+    plan = share_plan()
+    over = Plan(
+        title=plan.title,
+        method=plan.method,
+        recipients=(*plan.recipients[:2], rec("裕民县", persons=640, pct="25.32", offices=8)),
+        unit=plan.unit,
+        rounding=plan.rounding,
+    )
+    with pytest.raises(PlanError) as err:
+        allocate(over)
+    [problem] = err.value.problems
+    assert problem.rule == "share.oversubscribed"
+    assert "“经办能力”各行比例合计为 105.00%" in problem.message
+    assert "各行人数合计 21 大于计算基数 20" in problem.message
+    # rounding alone can overshoot: 6 offices of 1, base 6, 16.67% → 17% each = 102%
+    rounded = Plan(
+        title="比例",
+        method=StandardShareMethod((ShareComponent("经办能力", D(100000), count="offices", share_places=0),)),
+        recipients=tuple(rec(n, offices=1) for n in "甲乙丙丁戊己"),
+        rounding=Rounding(2),
+    )
+    with pytest.raises(PlanError) as err:
+        allocate(rounded)
+    assert [p.rule for p in err.value.problems] == ["share.oversubscribed"]
+    assert "合计为 102%" in err.value.problems[0].message
+    assert "share_places" in err.value.problems[0].message
+
+
 def test_standard_share_stated_total_must_be_met():
     with pytest.raises(PlanError, match=r"与计划总额 968\.01万元 不符"):
         allocate(share_plan(total=D("968.01")))
@@ -107,6 +153,22 @@ def test_settlement_entitlement_minus_advance_and_clawback_note():
     assert result.find_line("托里县").amount == D("0.37")
     assert result.total == D("1.44")
     assert any("扣回 1.56万元" in n for n in result.notes)
+
+
+def test_settlement_note_prints_every_figure_with_the_plans_places():
+    plan = Plan(
+        title="结算",
+        method=SettlementMethod("塔地财社〔2021〕8号"),
+        recipients=(rec("额敏县", entitlement="3000.37", advanced=0), rec("沙湾市", entitlement=1, advanced=5)),
+        rounding=Rounding(2),
+    )
+    result = allocate(plan)
+    assert "本次结算补拨 3000.37万元，扣回 4.00万元，净额 2996.37万元。" in result.notes
+    from fundflow.core.explain import explain
+
+    steps = " ".join(explain(result, "沙湾市") or [])
+    assert "核定应补助 1.00 − 已预拨 5.00 = -4.00万元" in steps
+    assert "即扣回 4.00万元" in steps
 
 
 def test_settlement_half_even_changes_a_half():

@@ -57,6 +57,22 @@ def test_unknown_key_bad_method_and_bad_weight_are_reported():
     assert any(p.rule == "factor.weight" and p.location.row == 8 for p in bad_weight)
 
 
+def test_a_method_typo_does_not_hide_the_other_problems():
+    text = (
+        GOOD.replace("method: factor", "method: factr")
+        .replace("unit: 万元", "unit: 千元")
+        .replace("mode: half_up", "mode: sideways")
+        .replace("apportion: hierarchical", "apportion: evenly")
+        .replace("低保: 30", "低保: 三十")
+        + "adjustments:\n  - {recipient: 甲县, part: x}\n"
+    )
+    rules = [p.rule for p in problems_of(text)]
+    assert rules[0] == "plan.method"
+    assert {"plan.unit", "plan.rounding-mode", "plan.apportion", "input.not-number", "adjustment.incomplete"} <= set(
+        rules
+    )
+
+
 def test_blank_cell_is_an_error_not_a_zero():
     [problem] = problems_of(GOOD.replace("孤儿: 1}", "孤儿: }"))
     assert problem.rule == "input.blank"
@@ -105,6 +121,24 @@ def test_recipients_file_xlsx(tmp_path):
     (tmp_path / "p.yaml").write_text(head + "recipients_file: r.xlsx\n", encoding="utf-8")
     plan = load_plan(tmp_path / "p.yaml")
     assert plan.recipients[1].values == {"低保": D(30), "特困": D(0), "孤儿": D(1)}
+
+
+def test_recipients_xlsx_formula_without_result_is_not_a_blank_cell(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["分组", "名称", "低保", "特困", "孤儿"])
+    ws.append(["甲地区", "甲县", 10, 1, "=B2*0"])
+    wb.save(tmp_path / "r.xlsx")
+    head = GOOD.split("recipients:")[0]
+    (tmp_path / "p.yaml").write_text(head + "recipients_file: r.xlsx\n", encoding="utf-8")
+    with pytest.raises(PlanError) as err:
+        load_plan(tmp_path / "p.yaml")
+    [problem] = err.value.problems
+    assert problem.rule == "file.formula-no-value"
+    assert (problem.location.row, problem.location.column) == (2, "E")
+    assert "input.blank" not in {p.rule for p in err.value.problems}
 
 
 def test_missing_plan_file():

@@ -83,6 +83,14 @@ GOOD_ROWS = [
     ("塔城地区", "托里县", 4451, 173, 40),
     ("塔城地区", "裕民县", 2130, 69, 18),
 ]
+# Each plan allocates within its own region (a county plan to the county itself and bodies below it).
+ROWS_OF = {
+    "region": GOOD_ROWS,
+    "tacheng": GOOD_ROWS,
+    "altay": [("阿勒泰地区", "哈巴河县", 3476, 134, 40), ("阿勒泰地区", "吉木乃县", 1449, 89, 19)],
+    "emin": [("额敏县", "额敏县", 6580, 107, 25), ("额敏县", "额敏镇", 2130, 69, 18)],
+    "toli": [("托里县", "托里县", 4451, 173, 40), ("托里县", "托里镇", 1200, 30, 5)],
+}
 
 
 @pytest.fixture
@@ -95,7 +103,7 @@ def plans(users):
         user = users[key]
         plan = services.plan_create(user=user, spec_yaml=FACTOR_SPEC.replace("测试因素法", f"{key}测试因素法"))
         services.recipients_import(
-            user=user, plan=plan, filename="r.csv", content=rows_csv(GOOD_ROWS), version=plan.version
+            user=user, plan=plan, filename="r.csv", content=rows_csv(ROWS_OF[key]), version=plan.version
         )
         plan.refresh_from_db()
         services.plan_compute(user=user, plan=plan, version=plan.version)
@@ -105,4 +113,6 @@ def plans(users):
     made["fixed"] = services.plan_from_file_rows(
         user=users["tacheng"], spec_yaml=plan_to_yaml(fixed, rows=False), recipients=fixed.recipients
     )
+    services.plan_compute(user=users["tacheng"], plan=made["fixed"], version=made["fixed"].version)
+    made["fixed"].refresh_from_db()
     return made

@@ -272,8 +272,26 @@ def test_parameter_errors_point_at_the_text_box_line(tacheng):
     page = tacheng.post("/allocations/new/", _form(params=bad_weight)).content.decode()
     assert "分配参数文本 第 2 行" in page
     assert "权重“五成”无效" in page
-    ok = tacheng.post("/allocations/new/", _form(params=params))
-    assert ok.status_code == 302  # weights are checked when computing, where the message names the factors
+    refused = tacheng.post("/allocations/new/", _form(params=params)).content.decode()
+    assert "各因素权重之和应为 100%，实为 110%（甲 50% + 乙 60%）" in refused
+
+
+def test_totals_are_checked_when_the_parameters_are_saved(tacheng):
+    from fundflow.allocations.models import AllocationPlan
+
+    for total, message in (
+        ("-100", "资金总额应大于 0"),
+        ("", "因素法必须给出资金总额"),
+        ("100.123", "小数位多于保留位数"),
+    ):
+        page = tacheng.post("/allocations/new/", _form(total=total)).content.decode()
+        assert message in page, total
+    assert not AllocationPlan.objects.filter(title="2025年测试资金分配表").exists()
+
+
+def test_common_keys_in_the_parameter_text_are_refused(tacheng):
+    page = tacheng.post("/allocations/new/", _form(params="title: 另一个标题\n" + _form()["params"])).content.decode()
+    assert "请在上方表单中填写" in page
 
 
 def test_edit_form_round_trips_the_stored_parameters(tacheng, plans):
@@ -291,3 +309,54 @@ def test_edit_form_round_trips_the_stored_parameters(tacheng, plans):
     from fundflow.allocations.services import parse_spec
 
     assert parse_spec(rebuilt) == parse_spec(plan.spec_yaml)
+
+
+def test_api_covers_the_whole_workflow(users):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from rest_framework.test import APIClient
+
+    from tests.web.conftest import FACTOR_SPEC
+
+    client = APIClient()
+    client.force_authenticate(users["tacheng"])
+    created = client.post("/api/plans/", {"spec_yaml": FACTOR_SPEC}, format="json").json()
+    pk, version = created["id"], created["version"]
+    assert (created["total"], created["total_yuan"]) == (None, None)
+    bad = client.post(
+        f"/api/plans/{pk}/upload/",
+        {"file": SimpleUploadedFile("r.csv", rows_csv([("塔城地区", "额敏县", "x", 1, 1)])), "version": version},
+        format="multipart",
+    )
+    assert bad.status_code == 400
+    assert bad.json()["problems"][0]["where"] == "文件 r.csv 第 2 行 “低保对象人数（第 3 列）”列"
+    ok = client.post(
+        f"/api/plans/{pk}/upload/",
+        {"file": SimpleUploadedFile("r.csv", rows_csv(GOOD_ROWS)), "version": version},
+        format="multipart",
+    )
+    assert ok.json()["changed"] is True
+    version = ok.json()["version"]
+    spec = client.post(
+        f"/api/plans/{pk}/spec/",
+        {"spec_yaml": FACTOR_SPEC.replace("total: 100", "total: 200"), "version": version},
+        format="json",
+    )
+    assert spec.status_code == 200
+    version = spec.json()["version"]
+    result = client.post(f"/api/plans/{pk}/compute/", {"version": version}, format="json").json()
+    assert result["total"] == "200"
+    plan = client.get(f"/api/plans/{pk}/").json()
+    assert (plan["total"], plan["total_yuan"], plan["unit_label"]) == ("200", "2000000.00", "万元")
+    approved = client.post(f"/api/plans/{pk}/approve/", {"version": plan["version"]}, format="json").json()
+    assert approved["status"] == "approved"
+
+
+def test_unauthenticated_api_is_401():
+    assert Client().get("/api/plans/").status_code == 401
+
+
+def test_upload_errors_name_the_users_file_not_a_temp_path(tacheng, plans):
+    response = upload(tacheng, plans["tacheng"], b"not an excel file", "分配对象.xlsx")
+    page = response.content.decode()
+    assert "文件 分配对象.xlsx" in page
+    assert "/tmp/" not in page

@@ -155,3 +155,64 @@ def test_unit_user_sees_the_plan_that_names_its_unit(plans, users):
     from fundflow.allocations.selectors import plans_visible_to
 
     assert list(plans_visible_to(users["yibao"])) == [plans["fixed"]]
+
+
+def test_a_plan_cannot_allocate_outside_its_region(plans, users):
+    plan = plans["emin"]
+    outside = rows_csv([("额敏县", "额敏县", 1, 1, 1), ("喀什地区", "莎车县", 1, 1, 1)])
+    with pytest.raises(services.ServiceError) as err:
+        services.recipients_import(
+            user=users["emin"], plan=plan, filename="r.csv", content=outside, version=plan.version
+        )
+    [problem] = err.value.problems
+    assert problem.rule == "recipient.out-of-scope"
+    assert problem.message == "“莎车县”属于喀什地区，不在本方案编制地区（额敏县）范围内"
+    assert problem.location.row == 3
+    unit = rows_csv([("额敏县", "塔城地区医疗保障局", 1, 1, 1)])
+    with pytest.raises(services.ServiceError) as err:
+        services.recipients_import(user=users["emin"], plan=plan, filename="u.csv", content=unit, version=plan.version)
+    assert err.value.problems[0].message == "“塔城地区医疗保障局”属于塔城地区，不在本方案编制地区（额敏县）范围内"
+    from fundflow.allocations.selectors import plans_visible_to
+
+    assert plan not in plans_visible_to(users["yibao"])
+
+
+def test_upload_checks_counts_at_their_row(plans, users):
+    plan = plans["tacheng"]
+    bad = rows_csv([("塔城地区", "额敏县", 6580, 107, 25), ("塔城地区", "托里县", -100, 173, 40)])
+    with pytest.raises(services.ServiceError) as err:
+        services.recipients_import(
+            user=users["tacheng"], plan=plan, filename="neg.csv", content=bad, version=plan.version
+        )
+    [problem] = err.value.problems
+    assert problem.rule == "input.negative"
+    assert (
+        problem.describe()
+        == "文件 neg.csv 第 3 行 “低保对象人数（第 3 列）”列：“托里县”的“低保对象人数”为负数（-100），应为非负数"
+    )
+
+
+def test_header_only_upload_changes_nothing(plans, users):
+    plan = plans["tacheng"]
+    with pytest.raises(services.ServiceError, match="没有分配对象"):
+        services.recipients_import(
+            user=users["tacheng"], plan=plan, filename="h.csv", content=rows_csv([]), version=plan.version
+        )
+    assert plan.recipients.count() == 3
+
+
+def test_reupload_records_each_changed_value(plans, users):
+    from fundflow.allocations.history import history_entries
+
+    plan = plans["tacheng"]
+    changed = [("塔城地区", "额敏县", 6590, 107, 25), ("塔城地区", "托里县", 4451, 173, 40)]
+    services.recipients_import(
+        user=users["tacheng"], plan=plan, filename="r2.csv", content=rows_csv(changed), version=plan.version
+    )
+    entries = history_entries(plan)
+    edited = next(e for e in entries if e["object"] == "分配对象" and e["type"] == "changed")
+    assert edited["label"] == "塔城地区 额敏县"
+    values = next(c for c in edited["changes"] if c["field"] == "values")
+    assert (values["old"]["低保对象人数"], values["new"]["低保对象人数"]) == ("6580", "6590")
+    assert any(e["type"] == "deleted" and e["label"] == "塔城地区 裕民县" for e in entries)
+    assert not any(e["type"] == "deleted" and e["label"] == "塔城地区 托里县" for e in entries)

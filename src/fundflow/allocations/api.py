@@ -7,6 +7,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -18,6 +19,8 @@ from fundflow.allocations.selectors import access_plan, plans_visible_to
 
 class PlanSerializer(serializers.ModelSerializer[AllocationPlan]):
     region = serializers.CharField(source="region.name", read_only=True)
+    total_yuan = serializers.DecimalField(source="total", max_digits=18, decimal_places=2, read_only=True)
+    total = serializers.SerializerMethodField(help_text="合计，按方案的金额单位（unit_label），与分配表一致")
 
     class Meta:
         model = AllocationPlan
@@ -33,6 +36,7 @@ class PlanSerializer(serializers.ModelSerializer[AllocationPlan]):
             "version",
             "unit_label",
             "total",
+            "total_yuan",
             "computed_at",
             "approved_at",
             "spec_yaml",
@@ -51,6 +55,20 @@ class PlanSerializer(serializers.ModelSerializer[AllocationPlan]):
             "computed_at",
             "approved_at",
         ]
+
+    def get_total(self, plan: AllocationPlan) -> str | None:
+        return plan.result_json.get("total") if plan.result_json else None
+
+
+class SpecSerializer(serializers.Serializer[Any]):
+    spec_yaml = serializers.CharField()
+    document_number = serializers.CharField(required=False, allow_blank=True, default="")
+    version = serializers.IntegerField()
+
+
+class UploadSerializer(serializers.Serializer[Any]):
+    file = serializers.FileField()
+    version = serializers.IntegerField()
 
 
 class VersionSerializer(serializers.Serializer[Any]):
@@ -128,6 +146,46 @@ class PlanViewSet(viewsets.GenericViewSet[AllocationPlan]):
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str) -> Response:
         return self._versioned(request, services.plan_approve, lambda plan: PlanSerializer(plan).data)
+
+    @extend_schema(request=SpecSerializer, responses={200: PlanSerializer})
+    @action(detail=True, methods=["post"])
+    def spec(self, request: Request, pk: str) -> Response:
+        """Replace the plan's parameters (plan-file YAML without recipients) — the result is cleared."""
+        plan = self.writable_object()
+        body = SpecSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            fresh = services.plan_update_spec(
+                user=request.user,
+                plan=plan,
+                spec_yaml=body.validated_data["spec_yaml"],
+                document_number=body.validated_data["document_number"],
+                version=body.validated_data["version"],
+            )
+        except services.ServiceError as exc:
+            return _refusal(exc)
+        return Response(PlanSerializer(fresh).data)
+
+    @extend_schema(request={"multipart/form-data": UploadSerializer}, responses={200: dict})
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
+    def upload(self, request: Request, pk: str) -> Response:
+        """Recipients from an .xlsx or .csv (the plan's template): validated whole, written in one transaction."""
+        plan = self.writable_object()
+        body = UploadSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        upload = body.validated_data["file"]
+        try:
+            report = services.recipients_import(
+                user=request.user,
+                plan=plan,
+                filename=upload.name,
+                content=upload.read(),
+                version=body.validated_data["version"],
+            )
+        except services.ServiceError as exc:
+            return _refusal(exc)
+        plan.refresh_from_db()
+        return Response({"rows": report.rows, "changed": report.changed, "version": plan.version})
 
     def _versioned(self, request: Request, service: Any, body_of: Any) -> Response:
         """Run a versioned write service; refusals become 400/403/409 with the problems listed."""

@@ -26,7 +26,7 @@ class AllocationPlan(models.Model):
     status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.DRAFT)
     version = models.PositiveIntegerField("版本", default=1)
     result_json = models.JSONField("计算结果", null=True, blank=True, editable=False)
-    total = models.DecimalField("合计", max_digits=18, decimal_places=2, null=True, blank=True, editable=False)
+    total = models.DecimalField("合计（元）", max_digits=18, decimal_places=2, null=True, blank=True, editable=False)
     unit_label = models.CharField("金额单位", max_length=8, default="万元", editable=False)
     computed_at = models.DateTimeField("计算时间", null=True, blank=True, editable=False)
     created_by = models.ForeignKey(

@@ -33,7 +33,6 @@ from fundflow.io.json_allocation import result_to_dict
 from fundflow.io.plan_yaml import parse_plan
 from fundflow.io.recipients_file import recipients_from_rows
 from fundflow.regions.models import BudgetUnit, Region
-from fundflow.regions.selectors import region_by_name
 
 
 class ServiceError(Exception):
@@ -57,11 +56,27 @@ FORBIDDEN_SPEC_KEYS = ("recipients", "recipients_file", "adjustments")
 
 
 def parse_spec(spec_yaml: str) -> Plan:
-    """Parse the plan parameters (the plan-file format without recipients) and validate them."""
+    """Parse the plan parameters (the plan-file format without recipients)."""
     try:
         plan = parse_plan(spec_yaml + "\nrecipients: []\n", "分配参数")
     except PlanError as exc:
         raise ServiceError("分配参数有误", exc.problems) from None
+    return plan
+
+
+# Rules that depend on the recipients, not on the parameters alone.
+_NEEDS_RECIPIENTS = ("plan.no-recipients", "plan.total-mismatch", "factor.zero-base", "share.zero-base")
+
+
+def validate_spec(spec_yaml: str) -> Plan:
+    """Parse and check the parameters as far as they can be checked without recipients (weights, total…)."""
+    plan = parse_spec(spec_yaml)
+    try:
+        allocate(plan)
+    except PlanError as exc:
+        problems = [p for p in exc.problems if p.rule not in _NEEDS_RECIPIENTS and not p.rule.startswith(INPUT_RULES)]
+        if problems:
+            raise ServiceError("分配参数有误", problems) from None
     return plan
 
 
@@ -88,7 +103,7 @@ def _locked_for_update(plan: AllocationPlan, version: int) -> AllocationPlan:
 def plan_create(*, user: Any, spec_yaml: str, document_number: str = "") -> AllocationPlan:
     _require(user, "allocations.add_plan")
     _check_spec_text(spec_yaml)
-    parsed = parse_spec(spec_yaml)
+    parsed = validate_spec(spec_yaml)
     profile = profile_of(user)
     assert profile is not None
     return AllocationPlan.objects.create(
@@ -110,7 +125,7 @@ def plan_update_spec(
 ) -> AllocationPlan:
     _require(user, "allocations.change_plan", plan)
     _check_spec_text(spec_yaml)
-    parsed = parse_spec(spec_yaml)
+    parsed = validate_spec(spec_yaml)
     fresh = _locked_for_update(plan, version)
     fresh.spec_yaml = spec_yaml.strip() + "\n"
     fresh.title, fresh.fund, fresh.method = parsed.title, parsed.fund, parsed.method_kind.value
@@ -239,7 +254,7 @@ def read_upload(filename: str, content: bytes) -> list[list[str]]:
         tmp.write(content)
         tmp.flush()
         try:
-            return read_first_sheet(Path(tmp.name))
+            return read_first_sheet(Path(tmp.name), display_name=filename)
         except PlanError as exc:
             raise ServiceError(f"无法读取 {filename}", exc.problems) from None
 
@@ -263,34 +278,97 @@ def recipients_import(*, user: Any, plan: AllocationPlan, filename: str, content
             f"{filename} 缺少列：{'、'.join(missing)}（请下载模板填写）",
             [Problem("input.missing-column", f"缺少“{c}”列", Location(filename, 1)) for c in missing],
         )
+    if not parsed:
+        raise ServiceError(f"{filename} 中没有分配对象（只有表头），未作任何修改")
     _check_unique(parsed, filename)
+    _check_inputs(spec, parsed, filename)
+    links = _links_in_scope(plan.region, parsed, filename)
     fresh = _locked_for_update(plan, version)
     new_rows = [_row_values(r) for r in parsed]
     old_rows = [(r.group, r.name, r.values, r.duplicates, r.note) for r in fresh.recipients.all()]
     if new_rows == old_rows:
         return ImportReport(len(new_rows), changed=False)
-    fresh.recipients.all().delete()
-    _create_rows(fresh, parsed)
+    _store_rows(fresh, parsed, links)
     _invalidate(fresh)
     fresh.save()
     return ImportReport(len(new_rows), changed=True)
 
 
-def _create_rows(plan: AllocationPlan, recipients: Sequence[Recipient]) -> None:
-    """Store recipient rows in order, linked to the region or budget unit their name matches."""
-    for position, r in enumerate(recipients, start=1):
+INPUT_RULES = ("input.", "recipient.")
+
+
+def _check_inputs(spec: Plan, parsed: Sequence[Recipient], filename: str) -> None:
+    """Run the method's own input rules (negative counts, missing columns, …) on the file, at its rows.
+
+    Plan-level rules (totals, weights) are the parameters' business and are reported when computing.
+    """
+    try:
+        allocate(dataclasses.replace(spec, recipients=tuple(parsed), adjustments=()))
+    except PlanError as exc:
+        problems = [p for p in exc.problems if p.rule.startswith(INPUT_RULES)]
+        if problems:
+            raise ServiceError(f"{filename} 有 {len(problems)} 处错误，未导入任何数据", problems) from None
+
+
+Link = tuple[Region | None, BudgetUnit | None]
+
+
+def _links_in_scope(scope: Region, recipients: Sequence[Recipient], where: str) -> list[Link]:
+    """Link each recipient to the region or unit of its name — which must lie within the plan's region.
+
+    A plan may only allocate within its own region and below: a name that matches only regions or units
+    elsewhere (e.g. 莎车县 in a 额敏县 plan) is refused. Names that match nothing (development zones, units not
+    yet in the reference data) are kept unlinked.
+    """
+    links: list[Link] = []
+    problems = []
+    for r in recipients:
+        regions = _regions_named(r.name)
+        units = _units_named(r.name)
+        region = next((g for g in regions if g.is_within(scope)), None)
+        unit = next((u for u in units if u.region.is_within(scope)), None)
+        if region is None and unit is None and (regions or units):
+            home = regions[0].parent if regions else units[0].region
+            elsewhere = home.name if home is not None else "其他地区"
+            problems.append(
+                Problem(
+                    "recipient.out-of-scope",
+                    f"“{r.name}”属于{elsewhere}，不在本方案编制地区（{scope.name}）范围内",
+                    r.location or Location(where),
+                )
+            )
+        links.append((region, unit))
+    if problems:
+        raise ServiceError(f"{where} 有 {len(problems)} 处错误，未导入任何数据", problems)
+    return links
+
+
+def _store_rows(plan: AllocationPlan, recipients: Sequence[Recipient], links: Sequence[Link]) -> None:
+    """Bring the stored rows to ``recipients``, updating rows in place (matched by group and name) so that the
+    history shows each changed value, creating new rows and deleting rows no longer in the file."""
+    existing = {(r.group, r.name): r for r in plan.recipients.all()}
+    keep: set[int] = set()
+    for position, (r, (region, unit)) in enumerate(zip(recipients, links, strict=True), start=1):
         group, name, values, duplicates, note = _row_values(r)
-        PlanRecipient.objects.create(
-            plan=plan,
-            position=position,
-            group=group,
-            name=name,
-            values=values,
-            duplicates=duplicates,
-            note=note,
-            region=_match_region(name),
-            unit=_match_unit(name),
-        )
+        row = existing.get((group, name))
+        fields = {
+            "position": position,
+            "values": values,
+            "duplicates": duplicates,
+            "note": note,
+            "region": region,
+            "unit": unit,
+        }
+        if row is None:
+            row = PlanRecipient.objects.create(plan=plan, group=group, name=name, **fields)
+        elif any(getattr(row, k) != v for k, v in fields.items()):
+            for k, v in fields.items():
+                setattr(row, k, v)
+            row.save()
+        keep.add(row.pk)
+    for row in existing.values():
+        if row.pk not in keep:
+            row.delete()
 
 
 def _check_unique(parsed: Sequence[Recipient], filename: str) -> None:
@@ -314,15 +392,15 @@ def _row_values(r: Recipient) -> tuple[str, str, dict[str, str], dict[str, str],
     )
 
 
-def _match_region(name: str) -> Region | None:
-    return region_by_name(name)
+def _regions_named(name: str) -> list[Region]:
+    """Regions whose name or an alias is ``name`` (沙湾县 → 沙湾市)."""
+    exact = list(Region.objects.filter(name=name).select_related("parent"))
+    return exact + [g for g in Region.objects.exclude(aliases=[]).select_related("parent") if name in g.aliases]
 
 
-def _match_unit(name: str) -> BudgetUnit | None:
-    unit = BudgetUnit.objects.filter(name=name).first()
-    if unit is not None:
-        return unit
-    return next((u for u in BudgetUnit.objects.exclude(aliases=[]) if name in u.aliases), None)
+def _units_named(name: str) -> list[BudgetUnit]:
+    exact = list(BudgetUnit.objects.filter(name=name).select_related("region"))
+    return exact + [u for u in BudgetUnit.objects.exclude(aliases=[]).select_related("region") if name in u.aliases]
 
 
 @transaction.atomic
@@ -353,6 +431,22 @@ def recipient_add(
     fresh = _locked_for_update(plan, version)
     if fresh.recipients.filter(group=group.strip(), name=name.strip()).exists():
         problems.append(Problem("recipient.duplicate", f"“{name.strip()}”在同一分组中已存在", Location("新增行")))
+    grouped = fresh.recipients.exclude(group="").exists()
+    if fresh.recipients.exists() and grouped != bool(group.strip()):
+        needed = "请填写分组（其他分配对象均已分组）" if grouped else "其他分配对象都没有分组，本行也不应填写分组"
+        problems.append(Problem("recipient.group-missing", needed, Location("新增行", None, "分组")))
+    new = Recipient(
+        name=name.strip(),
+        group=group.strip() or None,
+        values={k: Decimal(v) for k, v in parsed.items()},
+        location=Location("新增行"),
+    )
+    if not problems:
+        try:
+            _check_inputs(spec, [new], "新增行")
+            [(region, unit)] = _links_in_scope(fresh.region, [new], "新增行")
+        except ServiceError as exc:
+            problems.extend(exc.problems)
     if problems:
         raise ServiceError(f"新增的分配对象有 {len(problems)} 处错误，未保存", problems)
     position = (fresh.recipients.order_by("-position").values_list("position", flat=True).first() or 0) + 1
@@ -362,8 +456,8 @@ def recipient_add(
         group=group.strip(),
         name=name.strip(),
         values=parsed,
-        region=_match_region(name.strip()),
-        unit=_match_unit(name.strip()),
+        region=region,
+        unit=unit,
     )
     _invalidate(fresh)
     fresh.save()
@@ -441,7 +535,7 @@ def plan_from_file_rows(
 ) -> AllocationPlan:
     """Create a plan with its rows directly (demo data, CLI imports)."""
     plan = plan_create(user=user, spec_yaml=spec_yaml)
-    _create_rows(plan, recipients)
+    _store_rows(plan, recipients, _links_in_scope(plan.region, recipients, "分配对象"))
     for a in adjustments:
         PlanAdjustment.objects.create(
             plan=plan, group=a.group or "", recipient=a.recipient, part=a.part, delta=a.delta, reason=a.reason

@@ -77,6 +77,22 @@ def split_spec(spec_yaml: str) -> tuple[Common, str]:
     return common, "\n".join(rest).strip() + "\n"
 
 
+def common_keys_in(params: str) -> list[Problem]:
+    """Common fields written again in the parameter text would silently override the form; refuse them."""
+    problems = []
+    for number, line in enumerate(params.splitlines(), start=1):
+        key = line.split(":", 1)[0].strip()
+        if line and not line[0].isspace() and ":" in line and key in COMMON_KEYS:
+            problems.append(
+                Problem(
+                    "plan.duplicate-key",
+                    f"“{key}”请在上方表单中填写，不要写在分配参数文本中",
+                    Location("分配参数文本", number),
+                )
+            )
+    return problems
+
+
 def remap(problems: tuple[Problem, ...], head_lines: int) -> tuple[Problem, ...]:
     """Point parameter-text errors at the text box's own line numbers; common-field errors at no line."""
     out = []

@@ -20,7 +20,7 @@ from fundflow.allocations.history import history_entries
 from fundflow.allocations.models import AllocationPlan
 from fundflow.allocations.selectors import access_plan, plans_visible_to
 from fundflow.allocations.services import ConflictError, PermissionDenied, ServiceError
-from fundflow.allocations.spec_form import common_from_form, join_spec, remap, split_spec
+from fundflow.allocations.spec_form import common_from_form, common_keys_in, join_spec, remap, split_spec
 from fundflow.allocations.spec_templates import METHOD_CHOICES, SPEC_TEMPLATES
 from fundflow.core.allocation import allocate
 from fundflow.core.errors import PlanError
@@ -57,6 +57,10 @@ def _initial(spec_yaml: str, **extra: Any) -> dict[str, Any]:
 
 def _save_spec(request: HttpRequest, form: SpecForm, save: Any) -> tuple[Any, tuple[Any, ...]]:
     """Join the form into plan-file text and save it; map error rows back to the text box."""
+    duplicated = common_keys_in(form.cleaned_data["params"] or "")
+    if duplicated:
+        messages.error(request, "分配参数文本中有应在表单中填写的项目，未保存")
+        return None, tuple(duplicated)
     spec, head = join_spec(common_from_form(form.cleaned_data), form.cleaned_data["params"] or "")
     try:
         return save(spec), ()

@@ -271,6 +271,9 @@ def describe(report: TableReport) -> list[str]:
         )
     out.append("")
     out.append("二、按各尾差处理方式重算")
+    weights = sum((f.weight for f in t.factors), Decimal(0))
+    if not report.weights_ok:
+        out.append(f"  未重算：表头各因素权重之和为 {percent(weights)}，不是 100%。")
     for o in report.outcomes:
         if o.error:
             out.append(f"  {o.apportion.value}：无法计算：{o.error}")
@@ -285,7 +288,13 @@ def describe(report: TableReport) -> list[str]:
     best = report.best
     out.append("")
     out.append("三、结论")
-    if best is None:
+    if not report.weights_ok:
+        sums = "均相符" if not report.sums else f"有 {len(report.sums)} 处不符"
+        out.append(
+            f"  表头各因素权重之和为 {percent(weights)}，不是 100%，因此无法按表头权重重算本表；"
+            f"合计与小计的核对（第一部分）照常进行，{sums}。"
+        )
+    elif best is None:
         out.append("  无法重算（见上）。")
     elif best.exact:
         out.append(f"  {best.apportion.value} 完全重现印发表。")

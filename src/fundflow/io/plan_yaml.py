@@ -148,15 +148,17 @@ def _plan(rd: _Reader, root: Y) -> Plan | None:
     if not title:
         rd.fail("plan.title-missing", "缺少标题（title）", get("title") or root)
     method_name = rd.text(n, "method") if (n := get("method")) else ""
+    method_kind: Method | None
     try:
         method_kind = Method(method_name)
     except ValueError:
+        # Keep going: every other problem of the plan is reported together with this one.
         rd.fail(
             "plan.method",
             f"分配方法“{method_name}”无效，可选：factor、standard_share、settlement、fixed",
             get("method") or root,
         )
-        return None
+        method_kind = None
     unit = Unit.WAN
     if (n := get("unit")) is not None:
         try:
@@ -179,11 +181,13 @@ def _plan(rd: _Reader, root: Y) -> Plan | None:
     )
     groups = tuple(rd.text(g, "groups") for g in rd.items(n, "groups")) if (n := get("groups")) is not None else ()
 
-    method = _method(rd, method_kind, get, root)
+    method = _method(rd, method_kind, get, root) if method_kind is not None else None
     recipients = _recipients(rd, get("recipients"), get("recipients_file"), root)
     adjustments = (
         tuple(_adjustment(rd, a) for a in rd.items(n, "adjustments")) if (n := get("adjustments")) is not None else ()
     )
+    fund = rd.text(n, "fund") if (n := get("fund")) is not None else ""
+    total_label = rd.text(n, "total_label") if (n := get("total_label")) is not None else "合计"
     if method is None:
         return None
     return Plan(
@@ -194,12 +198,12 @@ def _plan(rd: _Reader, root: Y) -> Plan | None:
         total=total,
         rounding=rounding,
         apportion=apportion,
-        fund=rd.text(n, "fund") if (n := get("fund")) is not None else "",
+        fund=fund,
         year=year,
         groups=groups,
         labels=labels,
         adjustments=tuple(a for a in adjustments if a is not None),
-        total_label=rd.text(n, "total_label") if (n := get("total_label")) is not None else "合计",
+        total_label=total_label,
         source=rd.file,
         location=locations,
     )

@@ -68,17 +68,18 @@ def _squash(cell: str) -> str:
 def parse_grid(grid: Sequence[Sequence[str]], source: str) -> PublishedTable:
     rows = [[_clean(c) for c in row] for row in grid]
     header_at = next((i for i, r in enumerate(rows) if sum(bool(FACTOR_HEADER.match(c)) for c in r) >= 1), None)
-    if header_at is not None and rows[header_at] and rows[header_at][0] in SEQUENCE_HEADERS:
-        # A leading 序号 column numbers the rows; it is neither a name nor a figure.
-        rows = [r[1:] for r in rows]
     if header_at is None:
         raise PlanError.single(
             "table.no-header", "未找到带权重的因素表头（如“困难群众人数因素 (50%)”）", Location(source)
         )
+    # The title is found before a 序号 column is removed: it usually sits in the first column.
+    title = next((_squash(c) for r in reversed(rows[:header_at]) for c in r if c and c.endswith("表")), "")
+    if rows[header_at] and rows[header_at][0] in SEQUENCE_HEADERS:
+        # A leading 序号 column numbers the rows; it is neither a name nor a figure.
+        rows = [r[1:] for r in rows]
     head = rows[header_at]
     sub_at = next(i for i in range(header_at + 1, len(rows)) if any(rows[i]))
     sub = rows[sub_at]
-    title = next((_squash(c) for r in reversed(rows[:header_at]) for c in r if c and c.endswith("表")), "")
     factors, total_column, total_label = _factors(head, sub, source, header_at)
     first_factor = min(min((*f.count_columns, f.amount_column)) for f in factors)
     name_cols = list(range(first_factor))

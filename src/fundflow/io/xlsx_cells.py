@@ -6,9 +6,10 @@ import datetime
 import zipfile
 from collections.abc import Iterator
 from decimal import Decimal
+from itertools import zip_longest
 from pathlib import Path
 
-from fundflow.core.errors import Location, PlanError
+from fundflow.core.errors import Location, PlanError, Problem
 
 _FORMULA_MARK = "="
 
@@ -37,21 +38,61 @@ def is_formula(value: object) -> bool:
     return isinstance(value, str) and value.startswith(_FORMULA_MARK)
 
 
-def read_first_sheet(path: Path) -> list[list[str]]:
-    """All rows of the first sheet as text. A damaged or non-Excel file is a clear error, not a traceback."""
+def read_first_sheet(path: Path, display_name: str | None = None) -> list[list[str]]:
+    """All rows of the first sheet as text. A damaged or non-Excel file is a clear error, not a traceback.
+
+    Formula cells give their stored (cached) result. A formula cell without a stored result — a file written
+    by a program that does not calculate, never opened and saved in Excel — would otherwise read as blank, so
+    every such cell is reported (``file.formula-no-value``). ``display_name`` is the name shown in every
+    location instead of ``path`` (a web upload is read from a temporary file).
+    """
     from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
     from openpyxl.utils.exceptions import InvalidFileException
 
+    name = display_name if display_name is not None else str(path)
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
+        values_wb = load_workbook(path, read_only=True, data_only=True)
+        formulas_wb = load_workbook(path, read_only=True, data_only=False)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
         raise PlanError.single(
-            "file.type", f"无法作为 Excel 文件读取（{type(exc).__name__}）", Location(str(path))
+            "file.type", f"无法作为 Excel 文件读取（{type(exc).__name__}）", Location(name)
         ) from None
     try:
-        return [[cell_text(v) for v in row] for row in _rows(wb.worksheets[0])]
+        values_ws, formulas_ws = values_wb.worksheets[0], formulas_wb.worksheets[0]
+        where = f"{name} 工作表“{values_ws.title}”"
+        rows: list[list[str]] = []
+        problems: list[Problem] = []
+        for number, (values, formulas) in enumerate(zip_longest(_rows(values_ws), _rows(formulas_ws)), start=1):
+            values, formulas = values or (), formulas or ()
+            for col, formula in enumerate(formulas, start=1):
+                value = values[col - 1] if col - 1 < len(values) else None
+                if value is None and _is_formula_cell(formula):
+                    problems.append(
+                        Problem(
+                            "file.formula-no-value",
+                            f"单元格为公式（{_formula_text(formula)}）但没有保存计算结果，"
+                            "请在 Excel 中打开并保存后再上传，或改为数值",
+                            Location(where, number, get_column_letter(col)),
+                        )
+                    )
+            rows.append([cell_text(v) for v in values])
+        if problems:
+            raise PlanError(problems)
+        return rows
     finally:
-        wb.close()
+        values_wb.close()
+        formulas_wb.close()
+
+
+def _is_formula_cell(value: object) -> bool:
+    # openpyxl gives a formula as its text ("=SUM(B2:B5)"), or as an ArrayFormula / DataTableFormula object.
+    return is_formula(value) or type(value).__name__ in ("ArrayFormula", "DataTableFormula")
+
+
+def _formula_text(value: object) -> str:
+    text = getattr(value, "text", value)
+    return str(text) if text else "公式"
 
 
 def _rows(ws: object) -> Iterator[tuple[object, ...]]:

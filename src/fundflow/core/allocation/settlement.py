@@ -93,10 +93,15 @@ def allocate_settlement(plan: Plan) -> AllocationResult:
         w.inputs[ENTITLEMENT] = entitled
         w.inputs[ADVANCED] = advanced
         w.parts[PART] = settled
-        w.say(PART, f"本次结算 = 核定应补助 {fmt(entitled)} − 已预拨 {fmt(advanced)} = {fmt(settled)}{unit}")
+        places = plan.rounding.places
+        w.say(
+            PART,
+            f"本次结算 = 核定应补助 {fmt(entitled, places)} − 已预拨 {fmt(advanced, places)}"
+            f" = {fmt(settled, places)}{unit}",
+        )
         if settled < 0:
             w.note = _clawback_note(method, r)
-            w.say(PART, f"结算为负数，即扣回 {fmt(-settled)}{unit}：{w.note}")
+            w.say(PART, f"结算为负数，即扣回 {fmt(-settled, places)}{unit}：{w.note}")
         elif r.note:
             w.note = r.note
         work.append(w)
@@ -114,7 +119,11 @@ def allocate_settlement(plan: Plan) -> AllocationResult:
     )
     clawback = sum((-w.parts[PART] for w in work if w.parts[PART] < 0), Decimal(0))
     topup = sum((w.parts[PART] for w in work if w.parts[PART] > 0), Decimal(0))
-    notes = [f"本次结算补拨 {fmt(topup)}{unit}，扣回 {fmt(clawback)}{unit}，净额 {fmt(topup - clawback)}{unit}。"]
+    places = plan.rounding.places  # every figure of the note printed as the table prints it
+    notes = [
+        f"本次结算补拨 {fmt(topup, places)}{unit}，扣回 {fmt(clawback, places)}{unit}，"
+        f"净额 {fmt(topup - clawback, places)}{unit}。"
+    ]
     return finish(
         plan, work, [PartSpec(name=PART, header=PART, inputs=inputs, amount_label=f"本次结算（{unit}）")], notes
     )

@@ -111,6 +111,7 @@ def allocate_standard_share(plan: Plan) -> AllocationResult:
         yuan = [_component_yuan(plan, c, w, bases.get(c.name, Decimal(0)), problems) for c in method.components]
         _to_unit(plan, w, names, yuan)
         work.append(w)
+    _check_oversubscribed(method, work, bases, problems)
     problems.raise_if_any()
     check_total(plan, sum((w.amount or Decimal(0) for w in work), Decimal(0)), problems)
     problems.raise_if_any()
@@ -158,13 +159,46 @@ def _part_spec(plan: Plan, c: StandardComponent | ShareComponent) -> PartSpec:
     return PartSpec(name=c.name, header=header, inputs=inputs, amount_label=f"金额（{unit}）")
 
 
+def _share_total(c: ShareComponent, work: list[Working]) -> Decimal:
+    """The sum of the recipients' shares (given, or computed and rounded) of one pot, in percent."""
+    key = c.share_percent if c.share_percent is not None else f"{c.name}%"
+    return sum((w.inputs.get(key, Decimal(0)) for w in work), Decimal(0))
+
+
+def _count_total(c: ShareComponent, work: list[Working]) -> Decimal:
+    return sum((w.inputs.get(c.count or "", Decimal(0)) for w in work), Decimal(0))
+
+
+def _check_oversubscribed(
+    method: StandardShareMethod, work: list[Working], bases: dict[str, Decimal], problems: Problems
+) -> None:
+    """Shares of one pot adding up to more than 100% would hand out more than the pot: an error."""
+    for c in method.components:
+        if not isinstance(c, ShareComponent):
+            continue
+        total_pct = _share_total(c, work)
+        if total_pct <= 100:
+            continue
+        if c.share_percent is not None:
+            why = "请核对各行给定比例"
+        elif c.base is not None and bases[c.name] < _count_total(c, work):
+            why = f"各行人数合计 {fmt(_count_total(c, work))} 大于计算基数 {fmt(c.base)}"
+        else:
+            why = f"比例按 {c.share_places} 位小数取舍后合计超过 100%，请增加小数位数（share_places）"
+        problems.add(
+            "share.oversubscribed",
+            f"“{c.name}”各行比例合计为 {fmt(total_pct)}%，超过 100%，"
+            f"分出的资金将多于资金池 {fmt(c.pot_yuan)} 元（{why}）",
+            c.location,
+        )
+
+
 def _share_notes(plan: Plan, method: StandardShareMethod, work: list[Working]) -> list[str]:
     notes = ["各行合计按元汇总后折算，再按计划的舍入规则取舍。"]
     for c in method.components:
         if not isinstance(c, ShareComponent):
             continue
-        key = c.share_percent if c.share_percent is not None else f"{c.name}%"
-        total_pct = sum((w.inputs.get(key, Decimal(0)) for w in work), Decimal(0))
+        total_pct = _share_total(c, work)
         if total_pct != 100:
             notes.append(f"“{c.name}”各行比例合计为 {fmt(total_pct)}%（不等于 100%），按所列比例计算。")
     return notes
