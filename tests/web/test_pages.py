@@ -360,3 +360,42 @@ def test_upload_errors_name_the_users_file_not_a_temp_path(tacheng, plans):
     page = response.content.decode()
     assert "文件 分配对象.xlsx" in page
     assert "/tmp/" not in page
+
+
+def test_a_recipient_unit_sees_only_its_own_line(users):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+    from rest_framework.test import APIClient
+
+    from fundflow.allocations import services
+
+    spec = "title: 两单位定额\nyear: 2023\nunit: 万元\nmethod: fixed\nrounding: {places: 2}\n"
+    plan = services.plan_create(user=users["tacheng"], spec_yaml=spec)
+    content = "名称,金额\n塔城地区医疗保障局,48.5\n额敏县,30\n".encode()
+    services.recipients_import(user=users["tacheng"], plan=plan, filename="r.csv", content=content, version=1)
+    plan.refresh_from_db()
+    services.plan_compute(user=users["tacheng"], plan=plan, version=plan.version)
+    yibao = Client()
+    yibao.force_login(users["yibao"])
+    page = yibao.get(f"/allocations/{plan.pk}/").content.decode()
+    table = page[page.index('id="result"') : page.index("</table>", page.index('id="result"'))]
+    assert "塔城地区医疗保障局" in table
+    assert "额敏县" not in table
+    assert "78.50" not in page  # the plan total would reveal the other line
+    assert yibao.get(f"/allocations/{plan.pk}/explain/", {"who": "额敏县"}).status_code == 404
+    assert yibao.get(f"/allocations/{plan.pk}/explain/", {"who": "塔城地区医疗保障局"}).status_code == 200
+    sheet = load_workbook(BytesIO(yibao.get(f"/allocations/{plan.pk}/export.xlsx").content)).active
+    names = [c.value for c in sheet["A"] if c.value]
+    assert "塔城地区医疗保障局" in names
+    assert "额敏县" not in names
+    api = APIClient()
+    api.force_authenticate(users["yibao"])
+    result = api.get(f"/api/plans/{plan.pk}/result/").json()
+    assert [(ln["recipient"], ln["amount"]) for ln in result["lines"]] == [("塔城地区医疗保障局", "48.50")]
+    assert result["total"] == "48.50"
+    detail = api.get(f"/api/plans/{plan.pk}/").json()
+    assert (detail["total"], detail["total_yuan"]) == ("48.50", None)
+    tacheng = APIClient()
+    tacheng.force_authenticate(users["tacheng"])
+    assert tacheng.get(f"/api/plans/{plan.pk}/result/").json()["total"] == "78.50"

@@ -54,6 +54,8 @@ def test_reads_of_every_plan(who, users, plans):
         for url in READS:
             status = client.get(url.format(pk=plan.pk)).status_code
             expected = 200 if key in VISIBLE[who] else 404
+            if "explain" in url and who == "yibao":
+                expected = 404  # a recipient unit sees only its own lines, never the total
             assert status == expected, (who, key, url, status)
 
 

@@ -15,11 +15,12 @@ from fundflow.allocations import services
 from fundflow.allocations.history import history_entries
 from fundflow.allocations.models import AllocationPlan
 from fundflow.allocations.selectors import access_plan, plans_visible_to
+from fundflow.allocations.visibility import own_lines, restrict_result
 
 
 class PlanSerializer(serializers.ModelSerializer[AllocationPlan]):
     region = serializers.CharField(source="region.name", read_only=True)
-    total_yuan = serializers.DecimalField(source="total", max_digits=18, decimal_places=2, read_only=True)
+    total_yuan = serializers.SerializerMethodField(help_text="合计（元），存储单位；预算单位用户不可见")
     total = serializers.SerializerMethodField(help_text="合计，按方案的金额单位（unit_label），与分配表一致")
 
     class Meta:
@@ -56,8 +57,21 @@ class PlanSerializer(serializers.ModelSerializer[AllocationPlan]):
             "approved_at",
         ]
 
+    def _own(self, plan: AllocationPlan) -> Any:
+        request = self.context.get("request")
+        return own_lines(request.user, plan) if request is not None else None
+
     def get_total(self, plan: AllocationPlan) -> str | None:
-        return plan.result_json.get("total") if plan.result_json else None
+        """The plan's total in its unit; a recipient unit sees the total of its own lines only."""
+        if not plan.result_json:
+            return None
+        own = self._own(plan)
+        return plan.result_json.get("total") if own is None else restrict_result(plan.result_json, own)["total"]
+
+    def get_total_yuan(self, plan: AllocationPlan) -> str | None:
+        if plan.total is None or self._own(plan) is not None:
+            return None
+        return format(plan.total, "f")
 
 
 class SpecSerializer(serializers.Serializer[Any]):
@@ -112,10 +126,10 @@ class PlanViewSet(viewsets.GenericViewSet[AllocationPlan]):
         return plan
 
     def list(self, request: Request) -> Response:
-        return Response(PlanSerializer(self.get_queryset(), many=True).data)
+        return Response(PlanSerializer(self.get_queryset(), many=True, context={"request": request}).data)
 
     def retrieve(self, request: Request, pk: str) -> Response:
-        return Response(PlanSerializer(self.get_object()).data)
+        return Response(PlanSerializer(self.get_object(), context={"request": request}).data)
 
     def create(self, request: Request) -> Response:
         try:
@@ -126,7 +140,7 @@ class PlanViewSet(viewsets.GenericViewSet[AllocationPlan]):
             )
         except services.ServiceError as exc:
             return _refusal(exc)
-        return Response(PlanSerializer(plan).data, status=status.HTTP_201_CREATED)
+        return Response(PlanSerializer(plan, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: dict})
     @action(detail=True, methods=["get"])
@@ -135,7 +149,8 @@ class PlanViewSet(viewsets.GenericViewSet[AllocationPlan]):
         plan = self.get_object()
         if plan.result_json is None:
             return Response({"detail": "尚未计算"}, status=status.HTTP_404_NOT_FOUND)
-        return Response(plan.result_json)
+        own = own_lines(request.user, plan)
+        return Response(plan.result_json if own is None else restrict_result(plan.result_json, own))
 
     @extend_schema(request=VersionSerializer, responses={200: dict})
     @action(detail=True, methods=["post"])
@@ -145,7 +160,9 @@ class PlanViewSet(viewsets.GenericViewSet[AllocationPlan]):
     @extend_schema(request=VersionSerializer, responses={200: PlanSerializer})
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str) -> Response:
-        return self._versioned(request, services.plan_approve, lambda plan: PlanSerializer(plan).data)
+        return self._versioned(
+            request, services.plan_approve, lambda plan: PlanSerializer(plan, context={"request": request}).data
+        )
 
     @extend_schema(request=SpecSerializer, responses={200: PlanSerializer})
     @action(detail=True, methods=["post"])
@@ -164,7 +181,7 @@ class PlanViewSet(viewsets.GenericViewSet[AllocationPlan]):
             )
         except services.ServiceError as exc:
             return _refusal(exc)
-        return Response(PlanSerializer(fresh).data)
+        return Response(PlanSerializer(fresh, context={"request": request}).data)
 
     @extend_schema(request={"multipart/form-data": UploadSerializer}, responses={200: dict})
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
@@ -204,4 +221,9 @@ class PlanViewSet(viewsets.GenericViewSet[AllocationPlan]):
     def history(self, request: Request, pk: str) -> Response:
         """Every recorded change of the plan: who, when, what kind, and the changed fields with old/new values."""
         plan = self.get_object()
-        return Response(history_entries(plan))
+        entries = history_entries(plan)
+        own = own_lines(request.user, plan)
+        if own is not None:
+            names = {f"{group} {name}".strip() for group, name in own}
+            entries = [e for e in entries if e["label"] in names]
+        return Response(entries)

@@ -14,6 +14,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from fundflow.accounts.models import Role
+from fundflow.accounts.scope import profile_of
 from fundflow.allocations import services
 from fundflow.allocations.forms import SpecForm, UploadForm, VersionForm
 from fundflow.allocations.history import history_entries
@@ -22,10 +24,11 @@ from fundflow.allocations.selectors import access_plan, plans_visible_to
 from fundflow.allocations.services import ConflictError, PermissionDenied, ServiceError
 from fundflow.allocations.spec_form import common_from_form, common_keys_in, join_spec, remap, split_spec
 from fundflow.allocations.spec_templates import METHOD_CHOICES, SPEC_TEMPLATES
+from fundflow.allocations.visibility import own_lines, restrict_layout
 from fundflow.core.allocation import allocate
 from fundflow.core.errors import PlanError
 from fundflow.core.explain import explain as explain_figure
-from fundflow.io.layout import build_layout
+from fundflow.io.layout import Layout, build_layout
 
 
 @login_required
@@ -46,6 +49,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
             "year": year,
             "q": query,
             "can_add": request.user.has_perm("allocations.add_plan"),
+            "show_totals": getattr(profile_of(request.user), "role", None) != Role.UNIT,
         },
     )
 
@@ -91,17 +95,32 @@ def plan_create(request: HttpRequest) -> HttpResponse:
     return render(request, "allocations/plan_form.html", context)
 
 
+def _visible_layout(request: HttpRequest, plan: AllocationPlan) -> Layout | None:
+    """The printed table as this user may see it (a recipient unit: only its own lines)."""
+    if plan.result_json is None:
+        return None
+    try:
+        layout = build_layout(allocate(services.core_plan(plan)), _labels(plan))
+    except (PlanError, ServiceError):
+        return None
+    own = own_lines(request.user, plan)
+    return layout if own is None else restrict_layout(layout, own)
+
+
 def _detail_context(request: HttpRequest, plan: AllocationPlan, **extra: Any) -> dict[str, Any]:
-    layout = None
-    if plan.result_json is not None:
-        try:
-            layout = build_layout(allocate(services.core_plan(plan)), _labels(plan))
-        except (PlanError, ServiceError):
-            layout = None
+    layout = _visible_layout(request, plan)
     header_first, header_second = layout.header_rows() if layout else ([], [])
     spec = services.parse_spec(plan.spec_yaml)
     columns = services.input_columns(spec)
     recipients = list(plan.recipients.all())
+    own = own_lines(request.user, plan)
+    history = history_entries(plan)[:50]
+    adjustments = list(plan.adjustments.all())
+    if own is not None:
+        recipients = [r for r in recipients if (r.group, r.name) in own]
+        names = {f"{group} {name}".strip() for group, name in own}
+        history = [h for h in history if h["label"] in names]
+        adjustments = [a for a in adjustments if (a.group, a.recipient) in own]
     return {
         "plan": plan,
         "layout": layout,
@@ -111,8 +130,8 @@ def _detail_context(request: HttpRequest, plan: AllocationPlan, **extra: Any) ->
         "column_labels": [services.column_label(spec, c) for c in columns],
         "new_columns": [(c, services.column_label(spec, c)) for c in columns],
         "rows": [(r, [(c, r.values.get(c, "")) for c in columns]) for r in recipients],
-        "adjustments": list(plan.adjustments.all()),
-        "history": history_entries(plan)[:50],
+        "adjustments": adjustments,
+        "history": history,
         "can_change": request.user.has_perm("allocations.change_plan", plan),
         "upload_form": UploadForm(initial={"version": plan.version}),
         **extra,
@@ -295,10 +314,10 @@ def export_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     from fundflow.io.xlsx_allocation import write_xlsx
 
     plan = access_plan(request.user, pk)
-    if plan.result_json is None:
+    layout = _visible_layout(request, plan)
+    if layout is None:
         messages.error(request, "尚未计算，无法导出")
         return redirect("allocations:plan-detail", pk=plan.pk)
-    layout = build_layout(allocate(services.core_plan(plan)), _labels(plan))
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "allocation.xlsx"
         write_xlsx(layout, path)
@@ -314,7 +333,9 @@ def explain(request: HttpRequest, pk: int) -> HttpResponse:
     plan = access_plan(request.user, pk)
     who = request.GET.get("who", "")
     lines = None
-    if plan.result_json is not None:
+    own = own_lines(request.user, plan)
+    allowed = own is None or any(who in (name, f"{group}/{name}") for group, name in own)
+    if plan.result_json is not None and allowed:
         lines = explain_figure(allocate(services.core_plan(plan)), who)
     return render(
         request, "allocations/explain.html", {"plan": plan, "who": who, "lines": lines}, status=200 if lines else 404
