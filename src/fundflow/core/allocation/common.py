@@ -44,7 +44,9 @@ def check_recipients(plan: Plan, problems: Problems) -> None:
     if any(grouped) and not all(grouped):
         for r in plan.recipients:
             if r.group is None:
-                problems.add("recipient.group-missing", f"“{r.name}”缺少分组（其他对象均已分组）", r.where("group"))
+                # The group cell is absent, so point at the row and name the column as users see it.
+                where = r.location.at_column("分组") if r.location else None
+                problems.add("recipient.group-missing", f"“{r.name}”缺少分组（其他对象均已分组）", where)
     if plan.groups:
         declared = set(plan.groups)
         for r in plan.recipients:
