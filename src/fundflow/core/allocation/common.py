@@ -37,16 +37,16 @@ def check_recipients(plan: Plan, problems: Problems) -> None:
         if not r.name.strip():
             problems.add("recipient.name-missing", "分配对象缺少名称", r.where("name"))
         elif (r.group, r.name) in seen:
-            where = f"在“{r.group}”组内" if r.group else ""
-            problems.add("recipient.duplicate", f"分配对象“{r.name}”{where}重复出现", r.where("name"))
+            scope = f"在“{r.group}”组内" if r.group else ""
+            problems.add("recipient.duplicate", f"分配对象“{r.name}”{scope}重复出现", r.where("name"))
         seen.add((r.group, r.name))
     grouped = [r.group is not None for r in plan.recipients]
     if any(grouped) and not all(grouped):
         for r in plan.recipients:
             if r.group is None:
                 # The group cell is absent, so point at the row and name the column as users see it.
-                where = r.location.at_column("分组") if r.location else None
-                problems.add("recipient.group-missing", f"“{r.name}”缺少分组（其他对象均已分组）", where)
+                cell = r.location.at_column("分组") if r.location else None
+                problems.add("recipient.group-missing", f"“{r.name}”缺少分组（其他对象均已分组）", cell)
     if plan.groups:
         declared = set(plan.groups)
         for r in plan.recipients:
