@@ -35,8 +35,11 @@ WRITES = [
     "/allocations/{pk}/upload/",
     "/allocations/{pk}/inputs/",
     "/allocations/{pk}/approve/",
+    "/allocations/{pk}/recipients/add/",
     "/api/plans/{pk}/compute/",
     "/api/plans/{pk}/approve/",
+    "/api/plans/{pk}/spec/",
+    "/api/plans/{pk}/upload/",
 ]
 EDIT_PAGE = "/allocations/{pk}/edit/"
 
