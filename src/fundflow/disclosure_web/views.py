@@ -259,6 +259,17 @@ def _writable_budget(request: HttpRequest, pk: int) -> UnitBudget:
     return budget
 
 
+def _refused(request: HttpRequest, budget: UnitBudget, exc: ServiceError, where: str) -> HttpResponse:
+    """A refused write: 403 for permissions, the page with a message for a stale version, else every problem."""
+    if isinstance(exc, PermissionDenied):
+        raise DjangoPermissionDenied(exc.message)
+    messages.error(request, exc.message)
+    if isinstance(exc, ConflictError):
+        return redirect("disclosure:budget-detail", pk=budget.pk)
+    context = _detail_context(request, budget, **{where: exc.problems})
+    return render(request, "disclosure_web/budget_detail.html", context, status=400)
+
+
 @login_required
 @require_POST
 def budget_upload(request: HttpRequest, pk: int) -> HttpResponse:
@@ -276,15 +287,8 @@ def budget_upload(request: HttpRequest, pk: int) -> HttpResponse:
             content=upload.read(),
             version=form.cleaned_data["version"],
         )
-    except PermissionDenied as exc:
-        raise DjangoPermissionDenied(exc.message) from None
-    except ConflictError as exc:
-        messages.error(request, exc.message)
-        return redirect("disclosure:budget-detail", pk=budget.pk)
     except ServiceError as exc:
-        messages.error(request, exc.message)
-        context = _detail_context(request, budget, upload_problems=exc.problems)
-        return render(request, "disclosure_web/budget_detail.html", context, status=400)
+        return _refused(request, budget, exc, "upload_problems")
     _report(request, report)
     return redirect("disclosure:budget-detail", pk=report.budget.pk)
 
@@ -302,15 +306,8 @@ def amounts_save(request: HttpRequest, pk: int) -> HttpResponse:
         changed = services.budget_update_amounts(
             user=request.user, budget=budget, amounts=amounts, version=int(request.POST.get("version", "0") or 0)
         )
-    except PermissionDenied as exc:
-        raise DjangoPermissionDenied(exc.message) from None
-    except ConflictError as exc:
-        messages.error(request, exc.message)
-        return redirect("disclosure:budget-detail", pk=budget.pk)
     except ServiceError as exc:
-        messages.error(request, exc.message)
-        context = _detail_context(request, budget, input_problems=exc.problems)
-        return render(request, "disclosure_web/budget_detail.html", context, status=400)
+        return _refused(request, budget, exc, "input_problems")
     messages.success(request, f"已保存 {changed} 处修改，公开表和说明已按新数据重新生成。" if changed else "没有修改。")
     return redirect("disclosure:budget-detail", pk=budget.pk)
 
