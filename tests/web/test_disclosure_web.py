@@ -272,7 +272,7 @@ def test_check_page_on_a_generated_package_finds_nothing(users, budgets):
         ("x.txt", b"\xff\xfe\x00garbage", "不是 UTF-8 编码"),
         ("x.txt", "只是一段文字，没有表格。".encode(), "没有找到公开表"),
         ("x.xlsx", b"not a zip", "无法读取"),
-        ("x.txt", b"", "请选择要核对的文件"),
+        ("x.txt", b"", "提交的是空文件"),
         ("x.pdf", b"%PDF-1.4", "应为 fundflow 生成的 Excel"),
         ("x.txt", "表一：\n不认识的表\n1\t2\n".encode(), "无法识别表名"),
     ],
@@ -392,3 +392,34 @@ def test_bad_budget_text_lists_problems_and_saves_nothing(users, budgets):
     assert "预算数据文本" in response.content.decode()
     record.refresh_from_db()
     assert record.budget_yaml == before
+
+
+def test_a_broken_version_is_a_400_not_a_500(users, budgets):
+    client = client_for(users["yibao"])
+    pk = budgets["tacheng"].pk
+    response = client.post(f"/disclosure/{pk}/amounts/", {"version": "x", "amount:0": "1"})
+    assert response.status_code == 400
+    assert "请求无效" in response.content.decode()
+    assert client.post(f"/disclosure/{pk}/edit/", {"version": "", "budget_yaml": "x"}).status_code == 400
+
+
+def test_changing_the_year_in_the_editor_is_refused_with_400(users, budgets):
+    record = budgets["tacheng"]
+    text = record.budget_yaml.replace("year: 2021", "year: 2022", 1)
+    response = client_for(users["tacheng"]).post(
+        f"/disclosure/{record.pk}/edit/", {"budget_yaml": text, "version": record.version}
+    )
+    assert response.status_code == 400
+    assert "年度不能改为 2022" in response.content.decode()
+
+
+def test_empty_upload_on_the_check_page_says_the_file_is_empty(users):
+    response = client_for(users["audit"]).post("/disclosure/check/", {"file": upload("a.txt", b"")})
+    assert response.status_code == 400
+    assert "提交的是空文件" in response.content.decode()
+
+
+def test_not_found_pages_are_chinese(users):
+    response = client_for(users["audit"]).get("/disclosure/999999/")
+    assert response.status_code == 404
+    assert "没有找到该页面或数据" in response.content.decode()

@@ -29,6 +29,7 @@ from fundflow.core.allocation import allocate
 from fundflow.core.errors import PlanError
 from fundflow.core.explain import explain as explain_figure
 from fundflow.io.layout import Layout, build_layout
+from fundflow.web_forms import posted_version
 
 
 @login_required
@@ -241,9 +242,7 @@ def inputs_save(request: HttpRequest, pk: int) -> HttpResponse:
             if row_id.isdigit():
                 cells[(int(row_id), column)] = value
     try:
-        changed = services.recipients_update(
-            user=request.user, plan=plan, cells=cells, version=int(request.POST.get("version", "0") or 0)
-        )
+        changed = services.recipients_update(user=request.user, plan=plan, cells=cells, version=posted_version(request))
     except PermissionDenied as exc:
         raise DjangoPermissionDenied(exc.message) from None
     except ServiceError as exc:
@@ -264,7 +263,7 @@ def recipient_add(request: HttpRequest, pk: int) -> HttpResponse:
             group=request.POST.get("group", ""),
             name=request.POST.get("name", ""),
             values=values,
-            version=int(request.POST.get("version", "0") or 0),
+            version=posted_version(request),
         )
     except PermissionDenied as exc:
         raise DjangoPermissionDenied(exc.message) from None

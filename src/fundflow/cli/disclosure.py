@@ -74,10 +74,18 @@ def check_command(
     format: Annotated[ReportFormat, typer.Option("--format", "-f", help="报告格式")] = ReportFormat.text,
 ) -> None:
     """核对部门预算公开文件：表内合计、表间一致、说明与表、科目名称、项目标准×数量、增长率。"""
+    if file.suffix.lower() not in (".xlsx", ".txt", ".tsv", ""):
+        raise usage_error(
+            f"文件 {file.name} 应为 fundflow 生成的 Excel（.xlsx）或已公开文件的文本（.txt，表格以制表符分隔）"
+        )
     try:
         d = read_disclosure(file)
     except PlanError as exc:
         raise fail(exc) from None
+    if not d.tables:
+        raise usage_error(
+            f"在 {file.name} 中没有找到公开表（应有“表一：”…“表九：”及表名）。请确认这是部门预算公开文件。"
+        )
     book = catalogue(d.year or 2021)
     findings = check(d, book)
     if format is ReportFormat.json:

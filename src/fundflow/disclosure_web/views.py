@@ -24,6 +24,7 @@ from fundflow.disclosure_web.models import UnitBudget
 from fundflow.disclosure_web.selectors import access_budget, access_unit, budgets_visible_to, units_visible_to
 from fundflow.disclosure_web.services import ConflictError, PermissionDenied, ServiceError
 from fundflow.io.disclosure_grid import draw_table
+from fundflow.web_forms import posted_version
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -304,7 +305,7 @@ def amounts_save(request: HttpRequest, pk: int) -> HttpResponse:
     }
     try:
         changed = services.budget_update_amounts(
-            user=request.user, budget=budget, amounts=amounts, version=int(request.POST.get("version", "0") or 0)
+            user=request.user, budget=budget, amounts=amounts, version=posted_version(request)
         )
     except ServiceError as exc:
         return _refused(request, budget, exc, "input_problems")
@@ -318,21 +319,22 @@ def budget_edit(request: HttpRequest, pk: int) -> HttpResponse:
     budget = _writable_budget(request, pk)
     text = request.POST.get("budget_yaml", budget.budget_yaml) if request.method == "POST" else budget.budget_yaml
     problems: tuple[Any, ...] = ()
+    status = 200
     if request.method == "POST":
         try:
             changed = services.budget_update_text(
-                user=request.user, budget=budget, text=text, version=int(request.POST.get("version", "0") or 0)
+                user=request.user, budget=budget, text=text, version=posted_version(request)
             )
         except PermissionDenied as exc:
             raise DjangoPermissionDenied(exc.message) from None
         except ServiceError as exc:
             messages.error(request, exc.message)
-            problems = exc.problems
+            problems, status = exc.problems, 400
         else:
             messages.success(request, "已保存，公开表和说明已按新数据重新生成。" if changed else "没有修改。")
             return redirect("disclosure:budget-detail", pk=budget.pk)
     context = {"budget": budget, "text": text, "problems": problems}
-    return render(request, "disclosure_web/budget_edit.html", context, status=400 if problems else 200)
+    return render(request, "disclosure_web/budget_edit.html", context, status=status)
 
 
 @login_required
@@ -343,7 +345,8 @@ def check_page(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if not form.is_valid():
-            messages.error(request, "请选择要核对的文件")
+            errors = [str(e) for e in form.errors.get("file", [])]
+            messages.error(request, "；".join(errors) if errors else "请选择要核对的文件")
             status = 400
         else:
             upload = form.cleaned_data["file"]

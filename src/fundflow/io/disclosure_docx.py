@@ -7,18 +7,41 @@ differ. Body text uses 仿宋 and headings 黑体 (GB/T 9704 conventions); full 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fundflow.core.disclosure.stated import Disclosure, TableKey
 from fundflow.io.disclosure_grid import draw_table
 
+if TYPE_CHECKING:
+    from docx.section import Section
+
+
+def _page(section: Section, *, landscape: bool) -> None:
+    """A4 (python-docx defaults to US Letter) with GB/T 9704 margins; the tables part is landscape so that the
+    widest tables (表七 has 16 columns) do not wrap their figures."""
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Mm
+
+    long, short = Mm(297), Mm(210)
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = (long, short) if landscape else (short, long)
+    if landscape:
+        section.top_margin, section.bottom_margin = Mm(20), Mm(20)
+        section.left_margin, section.right_margin = Mm(20), Mm(20)
+    else:
+        section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+        section.left_margin, section.right_margin = Mm(28), Mm(26)
+
 
 def write_disclosure_docx(d: Disclosure, path: Path) -> None:
     from docx import Document
+    from docx.enum.section import WD_SECTION
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml.ns import qn
     from docx.shared import Pt
 
     doc = Document()
+    _page(doc.sections[0], landscape=False)
     normal = doc.styles["Normal"]
     normal.font.name = "FangSong"
     normal.font.size = Pt(12)
@@ -37,6 +60,7 @@ def write_disclosure_docx(d: Disclosure, path: Path) -> None:
     for p in d.paragraphs:
         if p.section == "概况":
             doc.add_paragraph(p.text)
+    _page(doc.add_section(WD_SECTION.NEW_PAGE), landscape=True)
     doc.add_heading(f"第二部分 {d.year}年{d.unit}预算公开表", level=1)
     for key in TableKey:
         table = d.tables.get(key)
@@ -58,6 +82,7 @@ def write_disclosure_docx(d: Disclosure, path: Path) -> None:
                         run.font.size = Pt(8)
         for note in table.notes:
             doc.add_paragraph(note)
+    _page(doc.add_section(WD_SECTION.NEW_PAGE), landscape=False)
     doc.add_heading(f"第三部分 {d.year}年{d.unit}预算情况说明", level=1)
     for p in d.paragraphs:
         if p.section != "概况":

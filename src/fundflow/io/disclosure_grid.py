@@ -9,6 +9,7 @@ removed), treat blank cells as empty and ``合计``/``总计`` rows as totals.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -128,10 +129,25 @@ def _values(cells: list[str], columns: list[tuple[int, str]], number: int | None
     return out
 
 
+def _shape(cells: list[str]) -> tuple[str, ...]:
+    """A row's cleaned cells without trailing blanks: what a repeated header row is compared by."""
+    out = [clean(c) for c in cells]
+    while out and not out[-1]:
+        out.pop()
+    return tuple(out)
+
+
+def _repeats(header: list[GridLine]) -> Callable[[GridLine], bool]:
+    """Whether a row repeats one of the table's header rows (a table split across pages prints them again)."""
+    shapes = {_shape(r.cells) for r in header} - {()}
+    return lambda r: _shape(r.cells) in shapes
+
+
 def _coded(key: TableKey, rows: list[GridLine], notes: tuple[str, ...], line: int | None) -> StatedTable:
     marker = next((i for i, r in enumerate(rows) if clean(_cell(r.cells, 0)) == "类"), None)
     if marker is None or marker == 0:
         raise GridError(f"{key.number}中找不到“类 款 项”表头")
+    repeated = _repeats(rows[: marker + 1])
     levels = 0
     while levels < 3 and clean(_cell(rows[marker].cells, levels)) in ("类", "款", "项"):
         levels += 1
@@ -151,12 +167,15 @@ def _coded(key: TableKey, rows: list[GridLine], notes: tuple[str, ...], line: in
     stated: list[StatedRow] = []
     for r in rows[marker + 1 :]:
         cells = r.cells
-        if not any(c.strip() for c in cells):
+        if not any(c.strip() for c in cells) or repeated(r):
             continue
         code = "".join(clean(_cell(cells, i)) for i in range(levels))
         texts = [clean(c) for c in cells[levels:]]
-        is_total = not code and any(t in ("合计", "总计") for t in texts)
-        if is_total:  # a table without a name column prints 合计 in its first amount column (表九)
+        # 合计 may sit in the name column, in the first amount column (表九, no name column) or, when the
+        # 类/款/项 cells are merged for the total row, in the code column
+        is_total = code in ("合计", "总计") or (not code and any(t in ("合计", "总计") for t in texts))
+        if is_total:
+            code = ""
             cells = ["" if clean(c) in ("合计", "总计") else c for c in cells]
         name = clean(_cell(cells, name_col)) if name_col is not None else ""
         project = clean(_cell(cells, project_col)) if project_col is not None and not is_total else ""
@@ -181,11 +200,14 @@ def _two_sided(key: TableKey, rows: list[GridLine], notes: tuple[str, ...], line
     if header_at is None:
         raise GridError(f"{key.number}中找不到“项目”表头")
     header = rows[header_at].cells
+    repeated = _repeats(rows[: header_at + 1])
     columns = [(i, canonical_column(header[i], sources=True)) for i in range(3, len(header)) if clean(header[i])]
     out: list[StatedRow] = []
     expense: list[StatedRow] = []
     for r in rows[header_at + 1 :]:
         cells = r.cells
+        if repeated(r):
+            continue
         left = clean(_cell(cells, 0))
         if left:
             label = income_label(left)

@@ -18,6 +18,8 @@ from fundflow.io.disclosure_grid import GridError, GridLine, clean, parse_table
 Numbered = list[tuple[int | None, str]]
 
 _MARKER = re.compile(r"^\s*表([一二三四五六七八九])\s*[：:]")
+# a page number or continuation mark printed between the pages of a split table: ``- 12 -``, ``第 3 页``, ``（续表）``
+_PAGE = re.compile(r"^\s*(?:[-—–－\s]*(?:第\s*)?\d+\s*(?:页)?(?:\s*/\s*共?\s*\d+\s*页?)?[-—–－\s]*|[（(]?续表?[）)]?)\s*$")
 _SECTION = re.compile(r"^\s*([一二三四五六七八九十]+)、")
 _TITLE_KEYWORDS = (
     ("三公", TableKey.THREE_PUBLIC),
@@ -76,7 +78,8 @@ def parse_disclosure(lines: Numbered, source: str | None = None) -> Disclosure:
             for _, t in block
             if t.strip()
             and "\t" not in t
-            and t.strip() != title.strip()
+            and clean(t) != clean(title)
+            and not _PAGE.match(t)
             and not t.strip().startswith(("编制单位", "单位："))
         )
         for _, t in block:
