@@ -105,9 +105,9 @@ def overview(budget: UnitBudget, book: CodeBook) -> StatedTable:
     total = _sum(lines)
     rows = [
         *income,
-        StatedRow("", INCOME_TOTAL, {TOTAL: total}, side=Side.INCOME, total=True),
+        StatedRow("", INCOME_TOTAL, {TOTAL: _blank(total)}, side=Side.INCOME, total=True),
         *_class_rows(lines, {TOTAL: None}, book),
-        StatedRow("", EXPENSE_TOTAL, {TOTAL: total}, side=Side.EXPENSE, total=True),
+        StatedRow("", EXPENSE_TOTAL, {TOTAL: _blank(total)}, side=Side.EXPENSE, total=True),
     ]
     return StatedTable(TableKey.OVERVIEW, (TOTAL,), tuple(rows))
 
@@ -147,9 +147,9 @@ def fiscal(budget: UnitBudget, book: CodeBook) -> StatedTable:
     total = _sum(lines)
     rows = [
         *income,
-        StatedRow("", INCOME_TOTAL, {TOTAL: total}, side=Side.INCOME, total=True),
+        StatedRow("", INCOME_TOTAL, {TOTAL: _blank(total)}, side=Side.INCOME, total=True),
         *_class_rows(lines, columns, book),
-        StatedRow("", EXPENSE_TOTAL, _values(lines, columns, blank=False), side=Side.EXPENSE, total=True),
+        StatedRow("", EXPENSE_TOTAL, _values(lines, columns, blank=True), side=Side.EXPENSE, total=True),
     ]
     return StatedTable(TableKey.FISCAL, tuple(columns), tuple(rows))
 
