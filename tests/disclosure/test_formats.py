@@ -100,7 +100,7 @@ def test_cli_check_seed_text_and_json():
             "line": 240,
             "stated": "22.04",
             "expected": "22.03",
-            "message": "所列 22.04，应为 22.03（人员经费＋公用经费）",
+            "message": "所列 22.04，应为 22.03（人员经费＋公用经费；另有 1 处数据支持此值）",
         }
     ]
 

@@ -200,7 +200,7 @@ def _finding_row(f: Finding) -> dict[str, Any]:
         "fatal": f.severity.value == "fatal",
         "where": " · ".join(where),
         "line": w.line,
-        "stated": _value(f.stated),
+        "stated": None if f.stated is None else _value(f.stated),  # a blank cell shows as （空白）
         "expected": _value(f.expected),
         "message": f.message,
     }

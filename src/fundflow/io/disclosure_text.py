@@ -19,7 +19,9 @@ Numbered = list[tuple[int | None, str]]
 
 _MARKER = re.compile(r"^\s*表([一二三四五六七八九])\s*[：:]")
 # a page number or continuation mark printed between the pages of a split table: ``- 12 -``, ``第 3 页``, ``（续表）``
-_PAGE = re.compile(r"^\s*(?:[-—–－\s]*(?:第\s*)?\d+\s*(?:页)?(?:\s*/\s*共?\s*\d+\s*页?)?[-—–－\s]*|[（(]?续表?[）)]?)\s*$")
+_PAGE = re.compile(
+    r"^\s*(?:[-—–－\s]*(?:第\s*)?\d+\s*(?:页)?(?:\s*/\s*共?\s*\d+\s*页?)?[-—–－\s]*|[（(]?续表?[）)]?)\s*$"
+)
 _SECTION = re.compile(r"^\s*([一二三四五六七八九十]+)、")
 _TITLE_KEYWORDS = (
     ("三公", TableKey.THREE_PUBLIC),

@@ -1,10 +1,11 @@
 """The consistency checker: every rule of rules.py over a :class:`Disclosure`, returning findings.
 
-Order matters only for resolution. Table rules run first and record, for each cell they find wrong, the value
-the rest of the table supports (a row's parts, or the sum of a code's children). Later rules read cells through
-that resolution, so one wrong cell is reported once where it is, not again in every table and paragraph that
-agrees with the right value. The exception is the narrative: a paragraph repeating a wrong cell is reported
-too, because the paragraph is wrong as printed.
+Table and cross-table rules are collected as constraints first (a whole is the sum of its parts; two places
+print the same quantity), then resolved together: the cells to blame are chosen by the weight of independent
+evidence (see :func:`_resolve`), each wrong cell is reported once, with its printed value and the value the
+rest of the document supports. Later rules (narrative, “三公”) read cells through that resolution, so one wrong
+cell is not reported again in every table that agrees with the right value. The exception is the narrative: a
+paragraph repeating a wrong cell is reported too, because the paragraph is wrong as printed.
 """
 
 from __future__ import annotations
@@ -48,11 +49,40 @@ def _n(value: Decimal) -> str:
     return fmt(value)
 
 
+@dataclass(frozen=True)
+class _Sum:
+    """``whole`` must equal the sum of ``parts`` (a row's 合计, a parent code, a 合计 row)."""
+
+    rule: str
+    whole: Cell
+    parts: tuple[Cell, ...]
+    why: str
+
+
+@dataclass(frozen=True)
+class _Same:
+    """Two cells that print the same quantity (two tables, or 收入总计 and 支出总计)."""
+
+    rule: str
+    name: str
+    a: Cell
+    b: Cell
+
+
+Constraint = _Sum | _Same
+
+
 @dataclass
 class _State:
     d: Disclosure
     findings: list[Finding] = field(default_factory=list)
     resolved: dict[Cell, Decimal] = field(default_factory=dict)
+    constraints: list[Constraint] = field(default_factory=list)
+    evidence: dict[Cell, list[Decimal]] = field(default_factory=dict)
+
+    def printed(self, cell: Cell) -> Decimal:
+        key, index, column = cell
+        return self.d.tables[key].rows[index].value(column)
 
     def value(self, key: TableKey, index: int, column: str) -> Decimal:
         if (key, index, column) in self.resolved:
@@ -63,15 +93,129 @@ class _State:
         row = self.d.tables[key].rows[index]
         return Where(table=key, row=row.label, column=column, line=row.line)
 
-    def mismatch(self, rule: str, key: TableKey, index: int, column: str, expected: Decimal, why: str) -> None:
-        stated = self.d.tables[key].rows[index].value(column)
-        if stated == expected:
-            return
-        printed = self.d.tables[key].rows[index].values.get(column)
-        shown = "空白" if printed is None else _n(stated)
-        message = f"所列 {shown}，应为 {_n(expected)}（{why}）"
-        self.findings.append(finding(rule, self.where(key, index, column), message, stated, expected))
-        self.resolved[(key, index, column)] = expected
+    def require_sum(self, rule: str, key: TableKey, index: int, column: str, parts: list[int], why: str) -> None:
+        """The cell (key, index, column) must be the sum of the same column of rows ``parts``."""
+        self.constraints.append(_Sum(rule, (key, index, column), tuple((key, j, column) for j in parts), why))
+
+    def require_row(self, key: TableKey, index: int, whole: str, parts: tuple[str, ...]) -> None:
+        cells = tuple((key, index, p) for p in parts)
+        self.constraints.append(_Sum("disclosure.row-total", (key, index, whole), cells, "＋".join(parts)))
+
+
+def _holds(s: _State, c: Constraint) -> bool:
+    if isinstance(c, _Sum):
+        return s.value(*c.whole) == sum((s.value(*p) for p in c.parts), ZERO)
+    return s.value(*c.a) == s.value(*c.b)
+
+
+def _whole_of(c: Constraint) -> Cell | None:
+    return c.whole if isinstance(c, _Sum) else None
+
+
+def _cells(c: Constraint) -> tuple[Cell, ...]:
+    return (c.whole, *c.parts) if isinstance(c, _Sum) else (c.a, c.b)
+
+
+def _implied(s: _State, c: Constraint, cell: Cell) -> Decimal:
+    """The value ``cell`` must have for constraint ``c`` to hold, the other cells taken as they are."""
+    if isinstance(c, _Same):
+        return s.value(*(c.b if cell == c.a else c.a))
+    if cell == c.whole:
+        return sum((s.value(*p) for p in c.parts), ZERO)
+    return s.value(*c.whole) - sum((s.value(*p) for p in c.parts if p != cell), ZERO)
+
+
+def _order(s: _State, cell: Cell) -> tuple[int, int, int]:
+    key, index, column = cell
+    return list(TableKey).index(key), index, s.d.tables[key].columns.index(column)
+
+
+def _resolve(s: _State) -> None:
+    """Decide which printed cells are wrong and what they should be; one finding per wrong cell.
+
+    Every violated constraint makes its cells suspects. For each suspect, each violated constraint it is in
+    implies a value for it; the suspect whose most-implied value is supported by the most independent evidence
+    (violated constraints that value would repair, plus narrative figures naming the cell with that value) is
+    taken as wrong, corrected, and the constraints are evaluated again. Ties go to the total or parent cell
+    (the finer figures are taken as right), then to the cell contradicted less often by constraints that hold.
+    A cell is blamed at most once, so it is never reported twice.
+    """
+    by_cell: dict[Cell, list[int]] = {}
+    for i, c in enumerate(s.constraints):
+        for cell in _cells(c):
+            by_cell.setdefault(cell, []).append(i)
+    cell_findings: list[tuple[tuple[int, int, int], Finding]] = []
+    while True:
+        violated = [i for i, c in enumerate(s.constraints) if not _holds(s, c)]
+        suspects = {cell for i in violated for cell in _cells(s.constraints[i])} - set(s.resolved)
+        best: tuple[tuple[int, bool, int, int], Cell, Decimal, list[int]] | None = None
+        for cell in sorted(suspects, key=lambda c: _order(s, c)):
+            current = s.value(*cell)
+            votes: dict[Decimal, list[int]] = {}
+            holding = 0
+            for i in by_cell[cell]:
+                c = s.constraints[i]
+                if _holds(s, c):
+                    holding += 1
+                else:
+                    votes.setdefault(_implied(s, c, cell), []).append(i)
+            narrative = s.evidence.get(cell, [])
+            holding += sum(1 for v in narrative if v == current)
+            for value, support in votes.items():
+                count = len(support) + sum(1 for v in narrative if v == value)
+                whole = any(_whole_of(s.constraints[i]) == cell for i in support)
+                rank = (count, whole, -holding, -min(support))
+                if best is None or rank > best[0]:
+                    best = (rank, cell, value, support)
+        if best is None:
+            break
+        _, cell, value, support = best
+        cell_findings.append((_order(s, cell), _blame(s, cell, value, support)))
+        s.resolved[cell] = value
+    s.findings += [f for _, f in sorted(cell_findings, key=lambda x: x[0])]
+
+
+def _shown(s: _State, cell: Cell) -> str:
+    key, index, column = cell
+    return "（空白）" if s.d.tables[key].rows[index].values.get(column) is None else f" {_n(s.printed(cell))}"
+
+
+def _blame(s: _State, cell: Cell, value: Decimal, support: list[int]) -> Finding:
+    """The finding for a wrong cell, named by the constraint that shows it best (its own sum first)."""
+    constraints = [s.constraints[i] for i in support]
+
+    def printed_only(c: Constraint) -> bool:
+        return not any(other in s.resolved for other in _cells(c) if other != cell)
+
+    own = [c for c in constraints if isinstance(c, _Sum) and c.whole == cell]
+    sums = [c for c in constraints if isinstance(c, _Sum)]
+    ranked = [c for c in own if printed_only(c)] + own + [c for c in sums if printed_only(c)] + sums + constraints
+    reason = ranked[0]
+    key, index, column = cell
+    printed = s.d.tables[key].rows[index].values.get(column)
+    stated = None if printed is None else printed
+    shown = _shown(s, cell)
+    if isinstance(reason, _Sum) and reason.whole == cell:
+        why = reason.why
+    elif isinstance(reason, _Sum):
+        wk, wi, wc = reason.whole
+        why = f"“{s.d.tables[wk].rows[wi].label}”“{wc}”{_n(s.value(*reason.whole))}减其余各项"
+    else:
+        other = reason.b if cell == reason.a else reason.a
+        ok, oi, oc = other
+        label = s.d.tables[ok].rows[oi].label
+        if reason.rule == "disclosure.balance":
+            message = f"{reason.name}所列{shown}，与“{label}”{_n(s.value(*other))}不相等，应为 {_n(value)}"
+        else:
+            message = f"{reason.name}所列{shown}，而{ok.number}“{label}”“{oc}”为 {_n(s.value(*other))}"
+        extra = len(support) + sum(1 for v in s.evidence.get(cell, []) if v == value) - 1
+        if extra:
+            message += f"（另有 {extra} 处数据支持 {_n(value)}）"
+        return finding(reason.rule, s.where(*cell), message, stated, value)
+    extra = len(support) + sum(1 for v in s.evidence.get(cell, []) if v == value) - 1
+    support_text = f"；另有 {extra} 处数据支持此值" if extra else ""
+    message = f"所列{shown}，应为 {_n(value)}（{why}{support_text}）"
+    return finding(reason.rule, s.where(*cell), message, stated, value)
 
 
 # ---------------------------------------------------------------- table rules
@@ -102,8 +246,7 @@ def _check_rows(s: _State, table: StatedTable) -> None:
         for i, row in enumerate(table.rows):
             if row.side is Side.INCOME or all(v is None for v in row.values.values()):
                 continue
-            expected = sum((s.value(table.key, i, p) for p in parts), ZERO)
-            s.mismatch("disclosure.row-total", table.key, i, whole, expected, f"{'＋'.join(parts)}")
+            s.require_row(table.key, i, whole, parts)
 
 
 def _hierarchy(s: _State, table: StatedTable, indexes: list[int], total: int | None, label: str) -> None:
@@ -116,12 +259,10 @@ def _hierarchy(s: _State, table: StatedTable, indexes: list[int], total: int | N
             children = [j for j in indexes if len(rows[j].code) > len(code) and rows[j].code.startswith(code)]
             direct = [j for j in children if _parent(rows[j].code, codes) == code]
             if direct:
-                expected = sum((s.value(table.key, j, column) for j in direct), ZERO)
-                s.mismatch("disclosure.table-total", table.key, i, column, expected, "下级科目之和")
+                s.require_sum("disclosure.table-total", table.key, i, column, direct, "下级科目之和")
         if total is not None:
             top = [i for i in indexes if _parent(rows[i].code, codes) is None]
-            expected = sum((s.value(table.key, j, column) for j in top), ZERO)
-            s.mismatch("disclosure.table-total", table.key, total, column, expected, label)
+            s.require_sum("disclosure.table-total", table.key, total, column, top, label)
 
 
 def _parent(code: str, present: dict[str, int]) -> str | None:
@@ -157,8 +298,7 @@ def _check_projects_table(s: _State, table: StatedTable) -> None:
     total = next((i for i, r in enumerate(rows) if r.total), None)
     if total is not None:
         for column in table.columns:
-            expected = sum((s.value(table.key, j, column) for j in tops), ZERO)
-            s.mismatch("disclosure.table-total", table.key, total, column, expected, "各项目之和")
+            s.require_sum("disclosure.table-total", table.key, total, column, tops, "各项目之和")
 
 
 def _index(table: StatedTable, pred: Callable[[StatedRow], bool]) -> int | None:
@@ -175,20 +315,15 @@ def _check_two_sided(s: _State, table: StatedTable) -> None:
     grant = income.get(FISCAL_GRANT)
     if grant is not None:
         parts = [income[n] for n in FISCAL_NAMES if n in income]
-        expected = sum((s.value(key, j, TOTAL) for j in parts), ZERO)
-        s.mismatch(
-            "disclosure.table-total", key, grant, TOTAL, expected, "一般公共预算＋政府性基金预算＋国有资本经营预算"
-        )
+        why = "一般公共预算＋政府性基金预算＋国有资本经营预算"
+        s.require_sum("disclosure.table-total", key, grant, TOTAL, parts, why)
     income_total = _index(table, lambda r: r.side is Side.INCOME and r.total)
     if income_total is not None:
         tops = [i for n, i in income.items() if n not in FISCAL_NAMES or grant is None]
-        expected = sum((s.value(key, j, TOTAL) for j in tops), ZERO)
-        s.mismatch("disclosure.table-total", key, income_total, TOTAL, expected, "各项收入之和")
+        s.require_sum("disclosure.table-total", key, income_total, TOTAL, tops, "各项收入之和")
         if expense_total is not None:
-            got, want = s.value(key, expense_total, TOTAL), s.value(key, income_total, TOTAL)
-            if got != want:
-                msg = f"支出总计 {_n(got)} 与收入总计 {_n(want)} 不相等"
-                s.findings.append(finding("disclosure.balance", s.where(key, expense_total, TOTAL), msg, got, want))
+            a, b = (key, expense_total, TOTAL), (key, income_total, TOTAL)
+            s.constraints.append(_Same("disclosure.balance", "收支总计", a, b))
 
 
 # ---------------------------------------------------------------- cross-table rules
@@ -262,18 +397,18 @@ def _lookup(s: _State, ref: Ref) -> tuple[int, Decimal] | None:
     return None if index is None else (index, s.value(key, index, column))
 
 
-def _check_cross(s: _State) -> None:
+def _cross_constraints(s: _State) -> None:
+    """Every pair of places printing the same quantity must agree (all pairs: each place is one witness)."""
     for name, refs in _quantities(s.d):
-        found = [(ref, hit) for ref in refs if (hit := _lookup(s, ref)) is not None]
-        if len(found) < 2:
-            continue
-        (ref_key, _, ref_col), (ref_index, ref_value) = found[0]
-        ref_label = s.d.tables[ref_key].rows[ref_index].label
-        for (key, _, column), (index, value) in found[1:]:
-            if value != ref_value:
-                msg = f"{name}所列 {_n(value)}，而{ref_key.number}“{ref_label}”“{ref_col}”为 {_n(ref_value)}"
-                s.findings.append(finding("disclosure.cross-table", s.where(key, index, column), msg, value, ref_value))
-    _check_three_public(s)
+        found: list[Cell] = []
+        for ref in refs:
+            hit = _lookup(s, ref)
+            if hit is not None:
+                found.append((ref[0], hit[0], ref[2]))
+        for i, a in enumerate(found):
+            for b in found[i + 1 :]:
+                if a != b:
+                    s.constraints.append(_Same("disclosure.cross-table", name, a, b))
 
 
 def _check_three_public(s: _State) -> None:
@@ -330,6 +465,7 @@ class _Target:
     label: str
     value: Decimal
     where: Where
+    cell: Cell
 
 
 def _cell(s: _State, ref: Ref, label: str) -> _Target | None:
@@ -337,7 +473,7 @@ def _cell(s: _State, ref: Ref, label: str) -> _Target | None:
     if hit is None:
         return None
     index, value = hit
-    return _Target(label, value, s.where(ref[0], index, ref[2]))
+    return _Target(label, value, s.where(ref[0], index, ref[2]), (ref[0], index, ref[2]))
 
 
 def _first(s: _State, label: str, refs: list[Ref]) -> _Target | None:
@@ -360,7 +496,8 @@ def _target(s: _State, subject: str, scope: str) -> _Target | None:
     if basic is not None and scope == "gpb":
         for i, row in enumerate(basic.rows):
             if row.code and len(row.code) == 5 and normalise(row.name) == subject:
-                return _Target(row.name, s.value(T.GPB_BASIC, i, TOTAL), s.where(T.GPB_BASIC, i, TOTAL))
+                cell = (T.GPB_BASIC, i, TOTAL)
+                return _Target(row.name, s.value(*cell), s.where(*cell), cell)
     if "三公" in subject or any(k in subject for k in ("因公出国", "公务用车", "公务接待")):
         return _three_public_target(s, subject)
     for key in (T.OVERVIEW, T.FISCAL):
@@ -457,6 +594,14 @@ def _para_where(f: Figure) -> Where:
     return Where(section=f.section, row=f.subject, line=f.line, paragraph=f.paragraph)
 
 
+def _narrative_evidence(s: _State) -> None:
+    """Each narrative figure is a witness for the printed cell it names (used to decide which cell is wrong)."""
+    for f in read_figures(s.d.paragraphs):
+        target = _target(s, f.subject, SCOPES.get(f.section, "gpb"))
+        if target is not None:
+            s.evidence.setdefault(target.cell, []).append(f.amount)
+
+
 def _check_narrative(s: _State) -> None:
     for f in read_figures(s.d.paragraphs):
         scope = SCOPES.get(f.section, "gpb")
@@ -471,7 +616,9 @@ def _check_narrative(s: _State) -> None:
                 want = pct.percent(f.amount, base, Rounding(pct.places_of(f.share)))
                 msg = f"占比说明为 {pct.show(f.share)}，{_n(f.amount)}÷{_n(base)} 四舍五入应为 {pct.show(want or ZERO)}"
                 s.findings.append(finding("disclosure.narrative-share", where, msg, f.share, want))
-        if f.change is not None and f.growth is not None:
+        if f.previous is not None:
+            _check_stated_previous(s, f, where)
+        elif f.change is not None and f.growth is not None:
             previous = f.amount - f.change
             if not previous.is_zero() and not pct.agrees(f.growth, f.change, previous):
                 want = pct.percent(f.change, previous, Rounding(pct.places_of(f.growth)))
@@ -481,6 +628,22 @@ def _check_narrative(s: _State) -> None:
                     f"{_n(f.change)}÷{_n(previous)} 四舍五入应为 {pct.show(want or ZERO)}"
                 )
                 s.findings.append(finding("disclosure.yoy-growth", where, msg, f.growth, want))
+
+
+def _check_stated_previous(s: _State, f: Figure, where: Where) -> None:
+    """A sentence that states last year's figure: the change is this year − last year, the rate change ÷ last year."""
+    assert f.previous is not None
+    actual = f.amount - f.previous
+    if f.change is not None and f.change != actual:
+        msg = f"增减额说明为 {_n(f.change)} 万元，本年 {_n(f.amount)} − 上年 {_n(f.previous)} = {_n(actual)} 万元"
+        s.findings.append(finding("disclosure.yoy-change", where, msg, f.change, actual))
+    if f.growth is not None and not f.previous.is_zero() and not pct.agrees(f.growth, actual, f.previous):
+        want = pct.percent(actual, f.previous, Rounding(pct.places_of(f.growth)))
+        msg = (
+            f"增长率说明为 {pct.show(f.growth)}，按本年 {_n(f.amount)}、所述上年 {_n(f.previous)}，"
+            f"{_n(actual)}÷{_n(f.previous)} 四舍五入应为 {pct.show(want or ZERO)}"
+        )
+        s.findings.append(finding("disclosure.yoy-growth", where, msg, f.growth, want))
 
 
 def _check_precision(s: _State) -> None:
@@ -530,7 +693,10 @@ def check(d: Disclosure, book: CodeBook | None = None) -> list[Finding]:
         if key not in d.tables:
             s.findings.append(finding("disclosure.table-missing", Where(table=key), f"未找到{key.number}{key.heading}"))
     _check_table_sums(s)
-    _check_cross(s)
+    _cross_constraints(s)
+    _narrative_evidence(s)
+    _resolve(s)
+    _check_three_public(s)
     if book is not None:
         _check_catalogue(s, book)
     _check_narrative(s)

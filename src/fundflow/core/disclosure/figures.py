@@ -14,9 +14,11 @@ from decimal import Decimal
 
 from fundflow.core.disclosure.stated import Paragraph, normalise
 
-_NUM = r"(\d+(?:\.\d+)?)"
+# a number as printed: ``1051.79`` or with thousands separators ``1,051.79`` (commas are dropped when read)
+_NUM = r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
 _TOKEN = re.compile(
-    rf"(?P<change>比上年(?:预算)?\s*(?P<cword>增加|减少)\s*{_NUM}\s*万元)"
+    rf"(?P<change>(?:比|较)上年(?:预算)?(?:数)?\s*(?P<cword>增加|减少)\s*{_NUM}\s*万元)"
+    rf"|(?P<previous>上年(?:预算)?(?:数)?\s*(?:为|是)?\s*{_NUM}\s*万元)"
     rf"|(?P<share>占\s*{_NUM}\s*[%％])"
     rf"|(?P<growth>(?P<gword>增长|下降)\s*{_NUM}\s*[%％])"
     rf"|(?P<amount>{_NUM}\s*万元)"
@@ -36,6 +38,7 @@ class Figure:
     share: Decimal | None = None
     change: Decimal | None = None
     growth: Decimal | None = None
+    previous: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +64,12 @@ def _subject(text: str) -> str:
 
 def _numbers(m: re.Match[str]) -> Decimal:
     groups = [g for g in m.groups()[1:] if g is not None and g[0].isdigit()]
-    return Decimal(groups[-1])
+    return number(groups[-1])
+
+
+def number(text: str) -> Decimal:
+    """A printed number, thousands separators removed."""
+    return Decimal(text.replace(",", ""))
 
 
 def read_figures(paragraphs: tuple[Paragraph, ...]) -> list[Figure]:
@@ -86,6 +94,8 @@ def read_figures(paragraphs: tuple[Paragraph, ...]) -> list[Figure]:
                     }
                 elif current is not None and m.group("share"):
                     current["share"] = value
+                elif current is not None and m.group("previous"):
+                    current["previous"] = value
                 elif current is not None and m.group("change"):
                     current["change"] = value if m.group("cword") == "增加" else -value
                 elif current is not None and m.group("growth"):
@@ -115,7 +125,7 @@ def read_projects(paragraphs: tuple[Paragraph, ...], section: str = "七") -> li
         assert match is not None
         text = "\n".join(p.text for _, p in block)
         found = [_STANDARD.search(text), _QUANTITY.search(text), _ALLOCATED.search(text)]
-        standard, quantity, amount = (Decimal(m.group(1)) if m else None for m in found)
+        standard, quantity, amount = (number(m.group(1)) if m else None for m in found)
         out.append(ProjectStatement(normalise(match.group(1)), index, first.line, amount, standard, quantity))
 
     for index, p in enumerate(paragraphs):

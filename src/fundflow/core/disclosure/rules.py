@@ -53,6 +53,7 @@ _RULES = (
     ),
     Rule("disclosure.narrative-amount", Scope.NARRATIVE, Severity.FATAL, "说明中的金额与表中不一致"),
     Rule("disclosure.narrative-share", Scope.NARRATIVE, Severity.FATAL, "说明中的占比与表中数据不符"),
+    Rule("disclosure.yoy-change", Scope.NARRATIVE, Severity.FATAL, "增减额不等于本年数减所述上年数"),
     Rule("disclosure.yoy-growth", Scope.NARRATIVE, Severity.FATAL, "增长率与所述增减额及上年数不符"),
     Rule("disclosure.percent-precision", Scope.DOCUMENT, Severity.WARNING, "同一文件中百分比保留位数不一致"),
     Rule("disclosure.code-name", Scope.CATALOGUE, Severity.FATAL, "科目名称与分类科目表不符"),
