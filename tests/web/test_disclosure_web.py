@@ -423,3 +423,11 @@ def test_not_found_pages_are_chinese(users):
     response = client_for(users["audit"]).get("/disclosure/999999/")
     assert response.status_code == 404
     assert "没有找到该页面或数据" in response.content.decode()
+
+
+def test_budget_page_draws_the_seed_headers_with_merged_cells(users, budgets):
+    page = client_for(users["tacheng"]).get(f"/disclosure/{budgets['tacheng'].pk}/").content.decode()
+    assert 'colspan="3">功能分类科目编码</th>' in page
+    assert ">一般公共预算拨款</th>" in page
+    assert "财政拨款收支预算总体情况表" in page
+    assert "<td>类</td>" not in page  # the 类/款/项 row is a header row, not a data row

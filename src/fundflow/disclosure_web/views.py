@@ -23,7 +23,7 @@ from fundflow.disclosure_web.forms import CheckForm, ImportForm
 from fundflow.disclosure_web.models import UnitBudget
 from fundflow.disclosure_web.selectors import access_budget, access_unit, budgets_visible_to, units_visible_to
 from fundflow.disclosure_web.services import ConflictError, PermissionDenied, ServiceError
-from fundflow.io.disclosure_grid import draw_table
+from fundflow.io.disclosure_grid import layout
 from fundflow.web_forms import posted_version
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -107,12 +107,25 @@ def _report(request: HttpRequest, report: services.ImportReport) -> None:
 
 
 def _grid(table: Any) -> dict[str, Any]:
-    grid = draw_table(table)
+    """The table as the template draws it: header rows with their merged cells (colspan/rowspan), then rows."""
+    drawn = layout(table)
+    spans = {(r0, c0): (r1 - r0 + 1, c1 - c0 + 1) for r0, c0, r1, c1 in drawn.merges}
+    covered = {
+        (r, c)
+        for r0, c0, r1, c1 in drawn.merges
+        for r in range(r0, r1 + 1)
+        for c in range(c0, c1 + 1)
+        if (r, c) != (r0, c0)
+    }
+    header = [
+        [(text, *spans.get((r, c), (1, 1))) for c, text in enumerate(row) if (r, c) not in covered]
+        for r, row in enumerate(drawn.grid[: drawn.header])
+    ]
     body = []
-    for row in grid[2:]:
-        total = any(c.strip() in ("合计", "收入总计", "支出总计") for c in row)
+    for row in drawn.grid[drawn.header :]:
+        total = any(c.strip() in ("合计", "收入总计", "支出总计", "项目支出合计") for c in row)
         body.append({"total": total, "cells": [(c, _numeric(c)) for c in row]})
-    return {"header": grid[:2], "body": body}
+    return {"header": header, "body": body}
 
 
 def _numeric(text: str) -> bool:

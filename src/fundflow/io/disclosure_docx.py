@@ -1,7 +1,8 @@
 """A generated disclosure as a Word document: 概况, the nine tables, 第三部分 and 名词解释.
 
-Tables are drawn from the same grids as the XLSX (disclosure_grid.draw_table), so the two formats cannot
-differ. Body text uses 仿宋 and headings 黑体 (GB/T 9704 conventions); full 公文 layout is not attempted.
+Tables are drawn from the same grids as the XLSX (disclosure_grid.layout, with the same merged header cells), so
+the two formats cannot differ. Body text uses 仿宋 and headings 黑体 (GB/T 9704 conventions); full 公文 layout is
+not attempted.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fundflow.core.disclosure.stated import Disclosure, TableKey
-from fundflow.io.disclosure_grid import draw_table
+from fundflow.io.disclosure_grid import layout
 
 if TYPE_CHECKING:
     from docx.section import Section
@@ -69,17 +70,22 @@ def write_disclosure_docx(d: Disclosure, path: Path) -> None:
         doc.add_paragraph(f"{key.number}：")
         centred(key.heading, 14)
         doc.add_paragraph(f"编制单位：{d.unit}　　　　单位：万元")
-        grid = draw_table(table)
+        drawn = layout(table)
+        grid = drawn.grid
         width = max(len(r) for r in grid)
         t = doc.add_table(rows=len(grid), cols=width)
         t.style = "Table Grid"
         for table_row, row in zip(t.rows, grid, strict=True):
             # One pass over each row's cells: ``t.cell(i, j)`` rebuilds the whole grid per call (quadratic).
             for cell, text in zip(table_row.cells, row, strict=False):
+                if not text:
+                    continue  # an untouched cell stays empty, so merging a header cell over it adds no blank lines
                 cell.text = text
                 for para in cell.paragraphs:
                     for run in para.runs:
                         run.font.size = Pt(8)
+        for r0, c0, r1, c1 in drawn.merges:
+            t.cell(r0, c0).merge(t.cell(r1, c1))
         for note in table.notes:
             doc.add_paragraph(note)
     _page(doc.add_section(WD_SECTION.NEW_PAGE), landscape=False)

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from fundflow.core.disclosure.model import Source
 from fundflow.core.disclosure.stated import (
+    CARRYOVER,
     EXPENSE_TOTAL,
     FISCAL_GRANT,
     FUND_COL,
@@ -57,8 +58,8 @@ _SOURCE_KEYWORDS = (
     ("上级补助", Source.SUPERIOR.value),
     ("上级专项", Source.SUPERIOR_SPECIAL.value),
     ("其他资金", Source.OTHER.value),
-    ("年余", "上年结转"),
-    ("结转", "上年结转"),
+    ("年余", CARRYOVER),
+    ("结转", CARRYOVER),
 )
 _TOTAL_NAMES = ("合计", "总计", "预算数", "项目支出合计")
 
@@ -253,52 +254,163 @@ def _split(code: str, levels: int) -> list[str]:
     return [code[:3], code[3:5], code[5:7]][:levels]
 
 
-def draw_table(table: StatedTable) -> Grid:
-    """The grid of ``table`` in the template's layout (header rows, then data rows)."""
+# The labels the 2021 template prints where they differ from the canonical column and row names (the readers map
+# both spellings back: see canonical_column and income_label).
+_INCOME_LABELS = {
+    TOTAL: "总计",
+    GPB_COL: "一般公共预算拨款",
+    FUND_COL: "政府基金预算拨款",
+    Source.SPECIAL.value: "财政专户（教育收费）",
+    Source.RESERVE.value: "事业基金弥补收支差额",
+    CARRYOVER: "单位年余（不含库中支付额度）",
+}
+_INCOME_ROW_LABELS = {
+    TableKey.OVERVIEW: {Source.SPECIAL.value: "教育收费（财政专户）"},
+    TableKey.FISCAL: {FISCAL_GRANT: "一、财政拨款（补助）"},
+}
+_PROJECT_LABELS = {
+    TOTAL: "项目支出合计",
+    "资本性支出（基本建设）": "资本性支出(基本建设)",
+    "对企业补助（基本建设）": "对企业补助(基本建设)",
+}
+_THREE_PUBLIC_LABELS = {"因公出国（境）费": "因公出国(境)费"}
+_NATURE_TITLES = {
+    TableKey.EXPENDITURE: "支出预算",
+    TableKey.GPB: "一般公共预算支出",
+    TableKey.FUND: "政府性基金预算支出",
+}
+
+Merge = tuple[int, int, int, int]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A drawn table: the grid, how many of its rows are header rows, and the header cells that span others.
+
+    ``merges`` are (first row, first column, last row, last column), 0-based and inclusive; every cell a merge
+    covers but its first is blank in ``grid``.
+    """
+
+    grid: Grid
+    header: int
+    merges: tuple[Merge, ...]
+
+
+def _labels(cols: list[str], labels: dict[str, str]) -> list[str]:
+    return [labels.get(c, c) for c in cols]
+
+
+def _down(row: int, first: int, count: int) -> list[Merge]:
+    """Header cells ``first`` … ``first + count - 1`` of ``row`` spanning the header row below them too."""
+    return [(row, c, row + 1, c) for c in range(first, first + count)]
+
+
+def layout(table: StatedTable) -> Layout:
+    """``table`` in the template's layout: header rows (with their merged cells), then data rows."""
     key = table.key
     cols = list(table.columns)
+    n = len(cols)
     if key in (TableKey.OVERVIEW, TableKey.FISCAL):
-        income = table.side(Side.INCOME)
-        expense = table.side(Side.EXPENSE)
-        first = (
-            ["收入", "", "支出", *([""] * len(cols))]
-            if key is TableKey.OVERVIEW
-            else ["财政拨款收入", "", "财政拨款支出", *([""] * len(cols))]
-        )
-        grid: Grid = [first, ["项目", "合计", "功能分类", *cols]]
-        body_in = [r for r in income if not r.total]
-        body_out = [r for r in expense if not r.total]
-        for i in range(max(len(body_in), len(body_out))):
-            left = [body_in[i].name, amount(body_in[i].values.get(TOTAL))] if i < len(body_in) else ["", ""]
-            if i < len(body_out):
-                r = body_out[i]
-                right = [f"{r.code} {r.name}", *(amount(r.values.get(c)) for c in cols)]
-            else:
-                right = [""] * (1 + len(cols))
-            grid.append(left + right)
-        tin, tout = table.total_row(Side.INCOME), table.total_row(Side.EXPENSE)
-        grid.append(
-            [INCOME_TOTAL, amount(tin.values.get(TOTAL) if tin else None), EXPENSE_TOTAL]
-            + [amount(tout.values.get(c) if tout else None) for c in cols]
-        )
-        return grid
+        return _two_sided_layout(table)
     if key is TableKey.THREE_PUBLIC:
         c = THREE_PUBLIC_COLUMNS
-        grid = [[c[0], c[1], c[2], "", "", c[5]], ["", "", "合计", c[3], c[4], ""]]
+        labels = _labels(list(c), _THREE_PUBLIC_LABELS)
+        grid: Grid = [
+            [labels[0], labels[1], labels[2], "", "", labels[5]],
+            ["", "合计", "合计", labels[3], labels[4], ""],
+        ]
         grid += [[amount(r.values.get(col)) for col in c] for r in table.rows]
-        return grid
+        return Layout(grid, 2, ((0, 0, 1, 0), (0, 2, 0, 4), (0, 5, 1, 5)))
     if key is TableKey.GPB_BASIC:
-        grid = [["经济分类科目编码", "", "经济分类科目名称", *cols], ["类", "款", "", *([""] * len(cols))]]
+        grid = [
+            ["项目", "", "", "一般公共预算基本支出", *([""] * (n - 1))],
+            ["经济分类科目编码", "", "经济分类科目名称", *cols],
+            ["类", "款", "", *([""] * n)],
+        ]
         for r in table.rows:
             grid.append([*_split(r.code, 2), r.name, *(amount(r.values.get(c)) for c in cols)])
-        return grid
+        merges = [(0, 0, 0, 2), (0, 3, 0, 2 + n), (1, 0, 1, 1), *_down(1, 2, 1 + n)]
+        return Layout(grid, 3, tuple(merges))
     if key is TableKey.GPB_PROJECT:
-        grid = [["科目编码", "", "", "科目", "项目名称", *cols], ["类", "款", "项", "", "", *([""] * len(cols))]]
+        grid = [
+            ["科目编码", "", "", "科目", "项目名称", *_labels(cols, _PROJECT_LABELS)],
+            ["类", "款", "项", "", "", *([""] * n)],
+        ]
         for r in table.rows:
             lead = ["", "", "", "", "合计"] if r.total else [*_split(r.code, 3), r.name, r.project]
             grid.append([*lead, *(amount(r.values.get(c)) for c in cols)])
-        return grid
-    grid = [["功能分类科目编码", "", "", "功能分类科目名称", *cols], ["类", "款", "项", "", *([""] * len(cols))]]
+        return Layout(grid, 2, ((0, 0, 0, 2), *_down(0, 3, 2 + n)))
+    if key is TableKey.INCOME:
+        grid = [
+            ["功能分类科目编码", "", "", "功能分类科目名称", *_labels(cols, _INCOME_LABELS)],
+            ["类", "款", "项", "", *([""] * n)],
+        ]
+        for r in table.rows:
+            grid.append([*_split(r.code, 3), r.name, *(amount(r.values.get(c)) for c in cols)])
+        return Layout(grid, 2, ((0, 0, 0, 2), *_down(0, 3, 1 + n)))
+    return _nature_layout(table)
+
+
+def _nature_layout(table: StatedTable) -> Layout:
+    """表三, 表五, 表九: 项目 / the table's expenditure over 合计, 基本支出, 项目支出. An empty 表九 prints, as the
+    template does, no 名称 column and its 合计 under the codes; with rows it needs the 名称 column for their names."""
+    cols = list(table.columns)
+    n = len(cols)
+    named = table.key is not TableKey.FUND or any(not r.total for r in table.rows)
+    name = ["功能分类科目名称"] if named else []
+    width = 3 + len(name)
+    grid: Grid = [
+        ["项目", *([""] * (width - 1)), _NATURE_TITLES[table.key], *([""] * (n - 1))],
+        ["功能分类科目编码", "", "", *name, *cols],
+        ["类", "款", "项", *([""] * (len(name) + n))],
+    ]
     for r in table.rows:
-        grid.append([*_split(r.code, 3), r.name, *(amount(r.values.get(c)) for c in cols)])
-    return grid
+        figures = [amount(r.values.get(c)) for c in cols]
+        if named:
+            grid.append([*_split(r.code, 3), r.name, *figures])
+        else:
+            grid.append(["", "", "", "合计", *figures[1:]])  # only the (blank) 合计 row
+    merges = [(0, 0, 0, width - 1), (0, width, 0, width + n - 1), (1, 0, 1, 2), *_down(1, 3, len(name) + n)]
+    return Layout(grid, 3, tuple(merges))
+
+
+def _two_sided_layout(table: StatedTable) -> Layout:
+    """表一 and 表四: income on the left (项目, one figure), expenditure by 类 on the right."""
+    key = table.key
+    cols = list(table.columns)
+    n = len(cols)
+    row_labels = _INCOME_ROW_LABELS[key]
+    income = table.side(Side.INCOME)
+    expense = table.side(Side.EXPENSE)
+    if key is TableKey.OVERVIEW:
+        first, amount_label = ["收入", "", "支出", *([""] * n)], "预算数"
+        labels = [amount_label if c == TOTAL else c for c in cols]
+    else:
+        first, amount_label = ["财政拨款收入", "", "财政拨款支出", *([""] * n)], TOTAL
+        labels = cols
+    grid: Grid = [first, ["项目", amount_label, "功能分类", *labels]]
+    body_in = [r for r in income if not r.total]
+    body_out = [r for r in expense if not r.total]
+    for i in range(max(len(body_in), len(body_out))):
+        if i < len(body_in):
+            r = body_in[i]
+            left = [row_labels.get(r.name, r.name), amount(r.values.get(TOTAL))]
+        else:
+            left = ["", ""]
+        if i < len(body_out):
+            r = body_out[i]
+            right = [f"{r.code} {r.name}", *(amount(r.values.get(c)) for c in cols)]
+        else:
+            right = [""] * (1 + n)
+        grid.append(left + right)
+    tin, tout = table.total_row(Side.INCOME), table.total_row(Side.EXPENSE)
+    grid.append(
+        [INCOME_TOTAL, amount(tin.values.get(TOTAL) if tin else None), EXPENSE_TOTAL]
+        + [amount(tout.values.get(c) if tout else None) for c in cols]
+    )
+    return Layout(grid, 2, ((0, 0, 0, 1), (0, 2, 0, 2 + n)))
+
+
+def draw_table(table: StatedTable) -> Grid:
+    """The grid of ``table`` in the template's layout (header rows, then data rows)."""
+    return layout(table).grid

@@ -1,9 +1,10 @@
 """A generated disclosure as an Excel workbook, and fundflow's own workbook read back for checking.
 
 Sheets: ``封面`` (unit and year), ``表一`` … ``表九`` (each: marker, title, 编制单位, 单位：万元, the grid in the
-template's layout, notes), ``说明`` (第三部分, one paragraph per row) and ``名词解释``. Amounts are numeric cells
-with two decimals shown; blank cells stay empty. Reading turns each sheet back into tab-joined lines with the
-sheet's row numbers and uses the text reader, so both formats are read by one parser.
+template's layout with its spanning header cells merged, notes), ``说明`` (第三部分, one paragraph per row) and
+``名词解释``. Amounts are numeric cells with two decimals shown; blank cells stay empty. Reading turns each sheet
+back into tab-joined lines with the sheet's row numbers (a merged cell reads as its text, then blanks) and uses the
+text reader, so both formats are read by one parser.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from fundflow.core.disclosure.stated import Disclosure, TableKey
 from fundflow.core.errors import Location, PlanError
-from fundflow.io.disclosure_grid import draw_table
+from fundflow.io.disclosure_grid import layout
 from fundflow.io.disclosure_text import Numbered, parse_disclosure
 from fundflow.io.numbers import parse_decimal
 from fundflow.io.xlsx_cells import cell_text
@@ -43,7 +44,7 @@ def _amount_column(key: TableKey, index: int) -> bool:
 
 def write_disclosure_xlsx(d: Disclosure, path: Path) -> None:
     from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
 
     wb = Workbook()
     cover = wb.active
@@ -61,7 +62,9 @@ def write_disclosure_xlsx(d: Disclosure, path: Path) -> None:
         ws["A2"].font = Font(bold=True)
         ws.append([f"编制单位：{d.unit}"])
         ws.append(["单位：万元"])
-        for row in draw_table(table):
+        drawn = layout(table)
+        top = ws.max_row + 1
+        for row in drawn.grid:
             cells: list[object] = [
                 Decimal(c) if _is_amount(c) and _amount_column(key, i) else c for i, c in enumerate(row)
             ]
@@ -69,6 +72,9 @@ def write_disclosure_xlsx(d: Disclosure, path: Path) -> None:
             for cell in ws[ws.max_row]:
                 if isinstance(cell.value, Decimal | float | int):
                     cell.number_format = "0.00"
+        for r0, c0, r1, c1 in drawn.merges:
+            ws.merge_cells(start_row=top + r0, start_column=1 + c0, end_row=top + r1, end_column=1 + c1)
+            ws.cell(top + r0, 1 + c0).alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         for note in table.notes:
             ws.append([note])
         ws.column_dimensions["A"].width = 14

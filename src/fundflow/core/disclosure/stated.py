@@ -41,7 +41,7 @@ _TITLES = {
     TableKey.OVERVIEW: "单位收支总体情况表",
     TableKey.INCOME: "单位收入总体情况表",
     TableKey.EXPENDITURE: "单位支出总体情况表",
-    TableKey.FISCAL: "财政拨款收支总体情况表",
+    TableKey.FISCAL: "财政拨款收支预算总体情况表",
     TableKey.GPB: "一般公共预算支出情况表",
     TableKey.GPB_BASIC: "一般公共预算基本支出情况表",
     TableKey.GPB_PROJECT: "一般公共预算项目支出情况表",
@@ -59,6 +59,9 @@ GPB_COL = "一般公共预算"
 FUND_COL = "政府性基金预算"
 SOE_COL = "国有资本经营预算"
 FISCAL_COLUMNS = (TOTAL, GPB_COL, FUND_COL, SOE_COL)
+# 表二's last column (单位年余, the unit's own balance brought forward): not a funding source of the budget lines, so
+# fundflow prints it blank; a published table may fill it, and its figures then count in 合计.
+CARRYOVER = "上年结转"
 THREE_PUBLIC_COLUMNS = (
     TOTAL,
     "因公出国（境）费",

@@ -13,6 +13,7 @@ from decimal import Decimal
 from fundflow.core.disclosure.model import ZERO, BudgetLine, Category, Nature, Source, UnitBudget
 from fundflow.core.disclosure.stated import (
     BASIC,
+    CARRYOVER,
     EXPENSE_TOTAL,
     FISCAL_GRANT,
     FUND_COL,
@@ -34,6 +35,20 @@ from fundflow.core.disclosure.stated import (
 
 Predicate = Callable[[BudgetLine], bool]
 FISCAL_SOURCES = (Source.GPB, Source.FUND, Source.SOE)
+# 表二 prints 财政专户 before 国有资本经营预算 (表一 follows the order of Source)
+INCOME_SOURCES = (
+    Source.GPB,
+    Source.FUND,
+    Source.SPECIAL,
+    Source.SOE,
+    Source.BUSINESS,
+    Source.SUPERIOR,
+    Source.OPERATING,
+    Source.OTHER,
+    Source.SUPERIOR_SPECIAL,
+    Source.RESERVE,
+)
+assert set(INCOME_SOURCES) == set(Source), "表二 must print every funding source"
 
 
 def _sum(lines: Iterable[BudgetLine], pred: Predicate | None = None) -> Decimal:
@@ -113,9 +128,10 @@ def overview(budget: UnitBudget, book: CodeBook) -> StatedTable:
 
 
 def income(budget: UnitBudget, book: CodeBook) -> StatedTable:
-    """表二 单位收入总体情况表: each functional code by funding source."""
+    """表二 单位收入总体情况表: each functional code by funding source, then 单位年余 (always blank)."""
     columns: dict[str, Predicate | None] = {TOTAL: None}
-    columns.update({s.value: _by_source(s) for s in Source})
+    columns.update({s.value: _by_source(s) for s in INCOME_SOURCES})
+    columns[CARRYOVER] = lambda ln: False
     rows = _coded_rows(list(budget.lines), columns, book, "function", lambda ln: ln.function, (3, 5, 7))
     return StatedTable(TableKey.INCOME, tuple(columns), tuple(rows))
 
@@ -132,7 +148,7 @@ def expenditure(budget: UnitBudget, book: CodeBook) -> StatedTable:
 
 
 def fiscal(budget: UnitBudget, book: CodeBook) -> StatedTable:
-    """表四 财政拨款收支总体情况表: the three 财政拨款 sources, expenditure by every 类."""
+    """表四 财政拨款收支预算总体情况表: the three 财政拨款 sources, expenditure by every 类."""
     lines = [ln for ln in budget.lines if ln.source.fiscal]
     columns: dict[str, Predicate | None] = {
         TOTAL: None,
