@@ -128,7 +128,7 @@ def test_check_table_on_seed_001():
     assert result.exit_code == 0
     out = result.output
     assert "全部行合计、人数合计、小计和合计均等于其组成之和" in out
-    assert "per_line（逐行四舍五入（合计为各行之和））：269/291" in out
+    assert "per_line（逐行取舍（合计为各行之和））：269/291" in out
     assert "hierarchical（分级调整（先定各组小计，再在组内按人数多少调整尾差））：289/291" in out
     assert "阿克苏地区 乌什县 贫困人口因素：印发 732，计算 731（+1）" in out
     assert "“塔城地区”印在组内数据行上" in out

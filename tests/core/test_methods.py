@@ -270,3 +270,46 @@ def test_same_county_name_in_two_groups_is_allowed():
     plan = factor_plan(recipients=(rec("城关区", "一组", a=1, b=1), rec("城关区", "二组", a=1, b=1)))
     result = allocate(plan)
     assert [ln.amount for ln in result.lines] == [D(50), D(50)]
+
+
+def test_adjustment_group_from_a_plan_file_disambiguates_names():
+    from fundflow.io.plan_yaml import parse_plan
+
+    text = """\
+title: 同名
+total: 10
+method: factor
+apportion: largest_remainder
+factors: [{name: F, weight: 100%, counts: [n]}]
+recipients:
+  - {group: 甲, name: A, n: 1}
+  - {group: 甲, name: B, n: 1}
+  - {group: 乙, name: A, n: 2}
+adjustments:
+  - {group: 甲, recipient: A, part: F, delta: 2, reason: 测试}
+  - {group: 甲, recipient: B, part: F, delta: -2, reason: 测试}
+"""
+    result = allocate(parse_plan(text, "p.yaml"))
+    # 10 × 1/4 = 2.5 each for 甲/A and 甲/B, 5 for 乙/A; the one missing unit goes to 甲/A (equal remainders and
+    # counts, then group and name); the adjustments then move 2 from 甲/B to 甲/A: 3 + 2 = 5, 2 − 2 = 0.
+    assert [(ln.group, ln.recipient, ln.amount) for ln in result.lines] == [
+        ("甲", "A", D(5)),
+        ("甲", "B", D(0)),
+        ("乙", "A", D(5)),
+    ]
+
+
+def test_settlement_money_inputs_print_at_the_plan_places(tmp_path):
+    from fundflow.io.json_allocation import result_to_dict
+    from fundflow.io.layout import build_layout
+
+    plan = Plan(
+        title="结算",
+        method=SettlementMethod("X〔2021〕1号", standard_yuan=D(30)),
+        recipients=(rec("甲", entitlement="20.5", advanced="12"), rec("乙", entitlement="0.5", advanced="8")),
+        rounding=Rounding(2),
+    )
+    result = allocate(plan)
+    layout = build_layout(result)
+    assert layout.rows[1].cells[1:] == ["20.50", "12.00", "8.50", "8.50"]
+    assert result_to_dict(result)["lines"][1]["inputs"] == {"entitlement": "0.50", "advanced": "8.00"}

@@ -245,7 +245,7 @@ def test_prefecture_uploads_bad_then_good_excel_computes_explains_and_exports(ne
     with page.expect_download() as download_info:
         page.locator("#export").click()
     download = download_info.value
-    assert download.suggested_filename == f"plan-{plan.pk}.xlsx"
+    assert download.suggested_filename == f"{plan.title}.xlsx"
     saved = tmp_path / "export.xlsx"
     download.save_as(saved)
     ws = load_workbook(saved).active

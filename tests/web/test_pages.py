@@ -117,8 +117,8 @@ def test_history_is_on_the_page_with_who_and_old_new(tacheng, plans):
     history = page[page.index('id="history"') :]
     assert "u-tacheng" in history
     assert "分配对象 塔城地区 额敏县" in history
-    assert "&#x27;孤儿人数&#x27;: &#x27;25&#x27;" in history
-    assert "&#x27;孤儿人数&#x27;: &#x27;26&#x27;" in history
+    assert "孤儿人数 25 →" in history
+    assert "孤儿人数 26</div>" in history
 
 
 def test_api_compute_with_stale_version_is_409(users, plans):

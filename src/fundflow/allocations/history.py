@@ -56,6 +56,8 @@ def _entries(records: list[Any], kind: str, label: Any) -> list[dict[str, Any]]:
                             "label": str(f.verbose_name),
                             "old": _plain(f.name, old),
                             "new": _plain(f.name, new),
+                            "old_text": _text(f, previous, old),
+                            "new_text": _text(f, record, new),
                         }
                     )
         entries.append(
@@ -78,3 +80,23 @@ def _plain(field: str, value: Any) -> Any:
     if isinstance(value, datetime.datetime):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
     return value if isinstance(value, str | int | type(None) | dict | list) else str(value)
+
+
+def _text(field: Any, record: Any, value: Any) -> str:
+    """How the page shows a value: choice labels, user names, a result by its total, inputs as 列 数."""
+    if value is None or value == "":
+        return "（空）"
+    if field.choices:
+        return str(dict(field.choices).get(value, value))
+    if field.is_relation:
+        try:
+            related = getattr(record, field.name)
+        except Exception:  # the related row may have been deleted since
+            return str(value)
+        return related.get_username() if hasattr(related, "get_username") else str(related)
+    if field.name == "result_json" and isinstance(value, dict):
+        return f"合计 {value.get('total')} {value.get('unit')}"
+    if isinstance(value, dict):
+        return "，".join(f"{k} {v}" for k, v in value.items()) or "（空）"
+    plain = _plain(field.name, value)
+    return str(plain)

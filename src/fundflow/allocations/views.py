@@ -130,7 +130,7 @@ def _detail_context(request: HttpRequest, plan: AllocationPlan, **extra: Any) ->
         "columns": columns,
         "column_labels": [services.column_label(spec, c) for c in columns],
         "new_columns": [(c, services.column_label(spec, c)) for c in columns],
-        "rows": [(r, [(c, r.values.get(c, "")) for c in columns]) for r in recipients],
+        "rows": [(r, [(c, services.column_label(spec, c), r.values.get(c, "")) for c in columns]) for r in recipients],
         "adjustments": adjustments,
         "history": history,
         "can_change": request.user.has_perm("allocations.change_plan", plan),
@@ -145,6 +145,13 @@ def _writable_plan(request: HttpRequest, pk: int, perm: str = "allocations.chang
     if not request.user.has_perm(perm, plan):
         raise DjangoPermissionDenied("该分配方案已审定或不在您的修改权限范围内")
     return plan
+
+
+def _attachment(filename: str) -> str:
+    """A download named in Chinese (RFC 5987), e.g. 提前下达2021年…分配表.xlsx."""
+    from urllib.parse import quote
+
+    return f"attachment; filename*=UTF-8''{quote(filename)}"
 
 
 def _refused(request: HttpRequest, plan: AllocationPlan, exc: ServiceError, where: str) -> HttpResponse:
@@ -199,7 +206,7 @@ def template_download(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(
         services.template_xlsx(plan), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''plan-{plan.pk}-template.xlsx"
+    response["Content-Disposition"] = _attachment(f"{plan.title}-分配对象模板.xlsx")
     return response
 
 
@@ -322,7 +329,7 @@ def export_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
         write_xlsx(layout, path)
         data = path.read_bytes()
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''plan-{plan.pk}.xlsx"
+    response["Content-Disposition"] = _attachment(f"{plan.title}.xlsx")
     return response
 
 

@@ -39,7 +39,7 @@ class Apportion(StrEnum):
     @property
     def label(self) -> str:
         return {
-            Apportion.PER_LINE: "逐行四舍五入（合计为各行之和）",
+            Apportion.PER_LINE: "逐行取舍（合计为各行之和）",
             Apportion.LARGEST_REMAINDER: "最大余额法（各部分之和等于资金总额）",
             Apportion.HIERARCHICAL: "分级调整（先定各组小计，再在组内按人数多少调整尾差）",
         }[self]

@@ -20,6 +20,7 @@ class InputColumn:
     key: str
     label: str
     derived: bool = False  # True for a printed sum column such as 特困、孤儿人数
+    money: bool = False  # an amount in the plan's unit (settlement's entitlement, advanced): printed at its places
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,8 @@ def result_to_dict(result: AllocationResult) -> dict[str, Any]:
     def money(value: Any) -> str:
         return fmt(value, places)
 
+    money_inputs = {c.key for p in result.parts for c in p.inputs if c.money}
+
     return {
         "title": result.title,
         "method": result.method.value,
@@ -33,7 +35,7 @@ def result_to_dict(result: AllocationResult) -> dict[str, Any]:
                 "recipient": ln.recipient,
                 "amount": money(ln.amount),
                 "parts": {k: money(v) for k, v in ln.parts.items()},
-                "inputs": {k: format(v, "f") for k, v in ln.inputs.items()},
+                "inputs": {k: money(v) if k in money_inputs else format(v, "f") for k, v in ln.inputs.items()},
                 "note": ln.note,
             }
             for ln in result.lines

@@ -87,6 +87,8 @@ def build_layout(result: AllocationResult, labels: dict[str, str] | None = None)
     for part in result.parts:
         start = len(sub)
         for column in part.inputs:
+            if column.money:
+                amount_columns.append(len(sub))
             sub.append(column.label)
         amount_columns.append(len(sub))
         sub.append(part.amount_label if not single_plain else "")
@@ -185,7 +187,7 @@ def _row(
     for part in result.parts:
         for column in part.inputs:
             value = inputs.get(column.key)
-            cells.append("" if value is None else fmt(value))
+            cells.append("" if value is None else fmt(value, places if column.money else None))
             numbers.append(value)
         value = parts.get(part.name)
         cells.append("" if value is None else fmt(value, places))

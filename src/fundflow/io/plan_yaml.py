@@ -402,6 +402,10 @@ def _cell_number(rd: _Reader, node: Y, column: str, who: str) -> Decimal | None:
 
 def _adjustment(rd: _Reader, node: Y) -> Adjustment | None:
     keys = rd.mapping(node, "adjustments")
+    allowed = {"group", "recipient", "part", "delta", "reason"}
+    for name, (knode, _) in keys.items():
+        if name not in allowed:
+            rd.fail("plan.unknown-key", f"尾差调整中未知的键“{name}”（可用：{'、'.join(sorted(allowed))}）", knode)
     missing = [k for k in ("recipient", "part", "delta", "reason") if k not in keys]
     if missing:
         rd.fail("adjustment.incomplete", f"尾差调整缺少：{'、'.join(missing)}", node)
@@ -414,5 +418,6 @@ def _adjustment(rd: _Reader, node: Y) -> Adjustment | None:
         part=rd.text(keys["part"][1], "part"),
         delta=delta,
         reason=rd.text(keys["reason"][1], "reason"),
+        group=(rd.text(keys["group"][1], "group") or None) if "group" in keys else None,
         location=node.location,
     )

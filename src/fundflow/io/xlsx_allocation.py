@@ -57,7 +57,8 @@ def write_xlsx(layout: Layout, path: Path, sheet: str = "分配表") -> None:
             cell = ws.cell(r, c, value if value is not None else (text or None))
             cell.border = _BORDER
             if value is not None:
-                cell.number_format = number_format if (c - 1) in amount_cols else "0"
+                # Money at the plan's places; counts and percentages as entered (General keeps 41.35 and 1.25).
+                cell.number_format = number_format if (c - 1) in amount_cols else "General"
                 cell.alignment = Alignment(horizontal="right")
             if bold:
                 cell.font = Font(bold=True)

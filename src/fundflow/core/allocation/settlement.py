@@ -114,8 +114,8 @@ def allocate_settlement(plan: Plan) -> AllocationResult:
         else ()
     )
     inputs += (
-        InputColumn(ENTITLEMENT, plan.labels.get(ENTITLEMENT, f"核定应补助（{unit}）")),
-        InputColumn(ADVANCED, plan.labels.get(ADVANCED, f"已预拨（{unit}）")),
+        InputColumn(ENTITLEMENT, plan.labels.get(ENTITLEMENT, f"核定应补助（{unit}）"), money=True),
+        InputColumn(ADVANCED, plan.labels.get(ADVANCED, f"已预拨（{unit}）"), money=True),
     )
     clawback = sum((-w.parts[PART] for w in work if w.parts[PART] < 0), Decimal(0))
     topup = sum((w.parts[PART] for w in work if w.parts[PART] > 0), Decimal(0))
