@@ -117,8 +117,9 @@ def test_history_is_on_the_page_with_who_and_old_new(tacheng, plans):
     history = page[page.index('id="history"') :]
     assert "u-tacheng" in history
     assert "分配对象 塔城地区 额敏县" in history
-    assert "孤儿人数 25 →" in history
-    assert "孤儿人数 26</div>" in history
+    change = next(line for line in history.split("<div>") if "孤儿人数 26" in line)
+    assert "孤儿人数 25" in change.split("→")[0]
+    assert "孤儿人数 26" in change.split("→")[1]
 
 
 def test_api_compute_with_stale_version_is_409(users, plans):

@@ -97,6 +97,7 @@ def _text(field: Any, record: Any, value: Any) -> str:
     if field.name == "result_json" and isinstance(value, dict):
         return f"合计 {value.get('total')} {value.get('unit')}"
     if isinstance(value, dict):
-        return "，".join(f"{k} {v}" for k, v in value.items()) or "（空）"
+        # Sorted: PostgreSQL's jsonb does not keep key order, and the page must read the same on both databases.
+        return "，".join(f"{k} {v}" for k, v in sorted(value.items())) or "（空）"
     plain = _plain(field.name, value)
     return str(plain)
