@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.db import transaction
 
@@ -24,10 +25,23 @@ def _split(text: str) -> list[str]:
     return [part for part in (text or "").split("|") if part]
 
 
+def _upsert(model: Any, code: str, values: dict[str, Any]) -> tuple[Any, str]:
+    """Create the row with ``code``, or update only the fields that differ (so history records real changes)."""
+    obj = model.objects.filter(code=code).first()
+    if obj is None:
+        return model.objects.create(code=code, **values), "created"
+    if not any(getattr(obj, k) != v for k, v in values.items()):
+        return obj, "unchanged"
+    for k, v in values.items():
+        setattr(obj, k, v)
+    obj.save()
+    return obj, "updated"
+
+
 @transaction.atomic
 def regions_load(*, path: Path = DATA / "xinjiang.csv") -> LoadReport:
     """Create or update regions from the CSV (parents before children), keyed by code."""
-    created = updated = unchanged = 0
+    tally = {"created": 0, "updated": 0, "unchanged": 0}
     with path.open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     by_code: dict[str, Region] = {}
@@ -44,24 +58,15 @@ def regions_load(*, path: Path = DATA / "xinjiang.csv") -> LoadReport:
             "former_codes": _split(row["former_codes"]),
             "note": row.get("note") or "",
         }
-        region = Region.objects.filter(code=row["code"]).first()
-        if region is None:
-            region = Region.objects.create(code=row["code"], **values)
-            created += 1
-        elif any(getattr(region, k) != v for k, v in values.items()):
-            for k, v in values.items():
-                setattr(region, k, v)
-            region.save()
-            updated += 1
-        else:
-            unchanged += 1
+        region, outcome = _upsert(Region, row["code"], values)
+        tally[outcome] += 1
         by_code[region.code] = region
-    return LoadReport(created, updated, unchanged)
+    return LoadReport(**tally)
 
 
 @transaction.atomic
 def units_load(*, path: Path = DATA / "units.csv") -> LoadReport:
-    created = updated = unchanged = 0
+    tally = {"created": 0, "updated": 0, "unchanged": 0}
     with path.open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             values = {
@@ -70,15 +75,6 @@ def units_load(*, path: Path = DATA / "units.csv") -> LoadReport:
                 "kind": row["kind"],
                 "aliases": _split(row["aliases"]),
             }
-            unit = BudgetUnit.objects.filter(code=row["code"]).first()
-            if unit is None:
-                BudgetUnit.objects.create(code=row["code"], **values)
-                created += 1
-            elif any(getattr(unit, k) != v for k, v in values.items()):
-                for k, v in values.items():
-                    setattr(unit, k, v)
-                unit.save()
-                updated += 1
-            else:
-                unchanged += 1
-    return LoadReport(created, updated, unchanged)
+            _, outcome = _upsert(BudgetUnit, row["code"], values)
+            tally[outcome] += 1
+    return LoadReport(**tally)
