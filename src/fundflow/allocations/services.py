@@ -17,6 +17,7 @@ from fundflow.accounts.scope import profile_of
 from fundflow.allocations.models import AllocationPlan, PlanAdjustment, PlanRecipient
 from fundflow.core.allocation import allocate
 from fundflow.core.errors import Location, PlanError, Problem
+from fundflow.core.money import Unit, convert
 from fundflow.core.plan import (
     Adjustment,
     FactorMethod,
@@ -510,7 +511,7 @@ def plan_compute(*, user: Any, plan: AllocationPlan, version: int) -> Allocation
     except PlanError as exc:
         raise ServiceError("计算未通过校验", exc.problems) from None
     fresh.result_json = result_to_dict(result)
-    fresh.total = result.total if result.unit.value == "元" else result.total * 10000
+    fresh.total = convert(result.total, result.unit, Unit.YUAN)  # stored in 元
     fresh.computed_at = timezone.now()
     fresh.version += 1
     fresh.save()
