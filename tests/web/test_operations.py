@@ -343,3 +343,17 @@ def test_docs_list_every_environment_variable():
     assert "FUNDFLOW_SECRET_KEY" in used
     documented = (root / "docs" / "deployment.md").read_text(encoding="utf-8")
     assert {name for name in used if f"`{name}`" not in documented} == set()
+
+
+@pytest.mark.django_db
+def test_the_live_connection_waits_a_bounded_time_for_locks():
+    """The setting reaches the driver: SQLite's busy timeout / PostgreSQL's lock_timeout is 20 s on both runs."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SHOW lock_timeout")
+            assert cursor.fetchone()[0] == "20s"
+        else:
+            cursor.execute("PRAGMA busy_timeout")
+            assert cursor.fetchone()[0] == 20000
