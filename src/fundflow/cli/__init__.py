@@ -1,7 +1,7 @@
 """The ``fundflow`` command (Typer). Every user-facing message is Chinese; input errors exit with code 2.
 
 Each command group lives in its own module and registers itself on :data:`fundflow.cli.base.app`:
-``allocation`` (``allocate``, ``check-table``), ``web`` (``demo``, ``serve``). See docs/cli.md.
+``allocation`` (``allocate``, ``check-table``), ``web`` (``init``, ``demo``, ``serve``). See docs/cli.md.
 """
 
 from __future__ import annotations
