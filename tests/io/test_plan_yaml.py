@@ -141,6 +141,42 @@ def test_recipients_xlsx_formula_without_result_is_not_a_blank_cell(tmp_path):
     assert "input.blank" not in {p.rule for p in err.value.problems}
 
 
+def test_recipients_file_outside_the_plans_folder_is_refused(tmp_path):
+    """A plan names files in its own folder (or below); ``..`` and absolute paths elsewhere are refused."""
+    outside = tmp_path / "outside.csv"
+    outside.write_text("group,name,低保,特困,孤儿\n甲地区,甲县,x,1,2\n", encoding="utf-8")
+    folder = tmp_path / "plans"
+    (folder / "data").mkdir(parents=True)
+    (folder / "data" / "r.csv").write_text(
+        "group,name,低保,特困,孤儿\n甲地区,甲县,10,1,2\n甲地区,乙县,30,0,1\n", encoding="utf-8"
+    )
+    head = GOOD.split("recipients:")[0]
+    for name in ("../outside.csv", str(outside), "data/../../outside.csv", "/etc/passwd.csv"):
+        (folder / "p.yaml").write_text(head + f"recipients_file: {name}\n", encoding="utf-8")
+        with pytest.raises(PlanError) as err:
+            load_plan(folder / "p.yaml")
+        [problem] = err.value.problems
+        assert problem.rule == "plan.recipients-file-outside", name
+        assert "只能引用计划文件所在文件夹" in problem.message
+        assert (problem.location.file, problem.location.row) == (str(folder / "p.yaml"), head.count("\n") + 1)
+    (folder / "p.yaml").write_text(head + f"recipients_file: {folder / 'data' / 'r.csv'}\n", encoding="utf-8")
+    assert [r.name for r in load_plan(folder / "p.yaml").recipients] == ["甲县", "乙县"]
+    (folder / "p.yaml").write_text(head + "recipients_file: data/r.csv\n", encoding="utf-8")
+    assert [r.name for r in load_plan(folder / "p.yaml").recipients] == ["甲县", "乙县"]
+
+
+def test_parameters_only_mode_refuses_rows_and_files_without_reading(tmp_path, monkeypatch):
+    import fundflow.io.plan_yaml as plan_yaml
+
+    monkeypatch.setattr(plan_yaml, "read_recipients_file", lambda path: pytest.fail(f"read {path}"))
+    head = GOOD.split("recipients:")[0]
+    with pytest.raises(PlanError) as err:
+        parse_plan(head + "recipients_file: r.csv\n", "p", tmp_path, parameters_only=True)
+    assert [p.rule for p in err.value.problems] == ["plan.forbidden-key"]
+    plan = parse_plan(head, "p", parameters_only=True)
+    assert plan.recipients == ()
+
+
 def test_missing_plan_file():
     with pytest.raises(PlanError, match="找不到计划文件"):
         load_plan("/nonexistent/plan.yaml")

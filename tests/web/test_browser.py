@@ -317,3 +317,51 @@ def test_second_save_from_a_stale_page_is_refused(new_page, users, plans):
     assert emin.values["低保对象人数"] == "7000"
     plan.refresh_from_db()
     assert plan.result_json is None  # the first edit invalidated the result
+
+
+def test_a_factor_plan_is_created_through_the_chinese_form(new_page, users):
+    from playwright.sync_api import expect
+
+    from fundflow.allocations.models import AllocationPlan
+    from fundflow.allocations.services import parse_spec
+
+    page = new_page()
+    log_in(page, users["tacheng"])
+    page.goto("/allocations/new/?method=factor")
+    expect(page.locator("h1")).to_have_text("新建分配方案")
+    # The form view is chosen; the advanced text and the other methods' parameters are out of the way.
+    expect(page.get_by_label("按表单填写")).to_be_checked()
+    expect(page.locator("#text-form")).to_be_hidden()
+    expect(page.get_by_label("预拨文件文号")).to_be_hidden()
+    page.get_by_label("标题", exact=True).fill("表单因素法分配表")
+
+    def cell(row, column):
+        return page.get_by_label(f"因素第 {row} 行 {column}", exact=True)
+
+    expect(cell(1, "因素名称")).to_have_value("困难群众人数因素")
+    cell(1, "权重").fill("60%")
+    cell(2, "权重").fill("30%")
+    cell(3, "因素名称").fill("残疾人因素")  # the spare row
+    cell(3, "权重").fill("10%")
+    cell(3, "数据列").fill("残疾人数")
+    page.get_by_role("button", name="添加一行").first.click()
+    expect(cell(4, "因素名称")).to_be_visible()
+    cell(4, "因素名称").fill("临时救助因素")
+    cell(4, "权重").fill("0")
+    cell(4, "数据列").fill("临时救助人次、急难救助人次")
+    # Another method shows its own parameters; back to the factor method.
+    page.get_by_label("分配方法").select_option("standard_share")
+    expect(page.get_by_label("组成部分第 1 行 组成部分名称", exact=True)).to_be_visible()
+    expect(cell(1, "因素名称")).to_be_hidden()
+    page.get_by_label("分配方法").select_option("factor")
+    page.locator("#save-spec").click()
+
+    expect(page.locator("h1")).to_have_text("表单因素法分配表")
+    expect(page.locator(".msg.success")).to_contain_text("已新建分配方案")
+    spec = parse_spec(AllocationPlan.objects.get(title="表单因素法分配表").spec_yaml)
+    assert [(f.name, f.weight, f.counts) for f in spec.method.factors] == [
+        ("困难群众人数因素", D("0.6"), ("低保对象人数",)),
+        ("特困、孤儿因素", D("0.3"), ("特困人员人数", "孤儿人数")),
+        ("残疾人因素", D("0.1"), ("残疾人数",)),
+        ("临时救助因素", D("0"), ("临时救助人次", "急难救助人次")),
+    ]

@@ -25,8 +25,15 @@ class SpecForm(forms.Form):
     places = forms.ChoiceField(label="保留小数位", choices=[(str(i), str(i)) for i in range(7)], initial="0")
     mode = forms.ChoiceField(label="舍入方式", choices=[(m.value, m.label) for m in RoundingMode])
     apportion = forms.ChoiceField(label="尾差处理", choices=[(a.value, a.label) for a in Apportion])
+    editor = forms.ChoiceField(
+        label="分配参数填写方式",
+        choices=[("form", "按表单填写"), ("text", "高级（分配参数文本）")],
+        required=False,
+        initial="form",
+        widget=forms.RadioSelect,
+    )
     params = forms.CharField(
-        label="分配参数（因素、组成部分、结算标准、列名等）",
+        label="分配参数文本（因素、组成部分、结算标准、列名等）",
         required=False,
         widget=forms.Textarea(attrs={"rows": 12, "class": "code"}),
     )

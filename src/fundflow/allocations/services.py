@@ -53,13 +53,14 @@ class PermissionDenied(ServiceError):
     pass
 
 
-FORBIDDEN_SPEC_KEYS = ("recipients", "recipients_file", "adjustments")
-
-
 def parse_spec(spec_yaml: str) -> Plan:
-    """Parse the plan parameters (the plan-file format without recipients)."""
+    """Parse the plan parameters (the plan-file format without recipients).
+
+    Parameters come from users of the web: parsed in parameters-only mode, which refuses ``recipients``,
+    ``recipients_file`` and ``adjustments`` by their parsed keys (any quoting or spacing) and never reads a file.
+    """
     try:
-        plan = parse_plan(spec_yaml + "\nrecipients: []\n", "分配参数")
+        plan = parse_plan(spec_yaml, "分配参数", parameters_only=True)
     except PlanError as exc:
         raise ServiceError("分配参数有误", exc.problems) from None
     return plan
@@ -81,12 +82,6 @@ def validate_spec(spec_yaml: str) -> Plan:
     return plan
 
 
-def _check_spec_text(spec_yaml: str) -> None:
-    for key in FORBIDDEN_SPEC_KEYS:
-        if any(line.startswith(f"{key}:") for line in spec_yaml.splitlines()):
-            raise ServiceError(f"分配参数中不应包含“{key}”：分配对象请通过 Excel 模板上传或在页面中编辑")
-
-
 def _require(user: Any, perm: str, plan: AllocationPlan | None = None) -> None:
     if not user.has_perm(perm, plan):
         raise PermissionDenied("您没有权限进行此操作")
@@ -103,7 +98,6 @@ def _locked_for_update(plan: AllocationPlan, version: int) -> AllocationPlan:
 @transaction.atomic
 def plan_create(*, user: Any, spec_yaml: str, document_number: str = "") -> AllocationPlan:
     _require(user, "allocations.add_plan")
-    _check_spec_text(spec_yaml)
     parsed = validate_spec(spec_yaml)
     profile = profile_of(user)
     assert profile is not None
@@ -125,7 +119,6 @@ def plan_update_spec(
     *, user: Any, plan: AllocationPlan, spec_yaml: str, document_number: str, version: int
 ) -> AllocationPlan:
     _require(user, "allocations.change_plan", plan)
-    _check_spec_text(spec_yaml)
     parsed = validate_spec(spec_yaml)
     fresh = _locked_for_update(plan, version)
     fresh.spec_yaml = spec_yaml.strip() + "\n"

@@ -10,9 +10,12 @@ import dataclasses
 from decimal import Decimal
 from typing import Any
 
+import yaml
+
 from fundflow.core.errors import Location, Problem
 from fundflow.core.money import fmt
 from fundflow.io.plan_writer import q
+from fundflow.io.yamlnodes import compose
 
 COMMON_KEYS = ("title", "fund", "year", "unit", "total", "method", "rounding", "apportion")
 
@@ -66,31 +69,58 @@ def split_spec(spec_yaml: str) -> tuple[Common, str]:
         mode=plan.rounding.mode.value,
         apportion=plan.apportion.value,
     )
-    rest: list[str] = []
-    skipping = False
-    for line in spec_yaml.splitlines():
-        top_level = bool(line) and not line[0].isspace() and not line.startswith("#")
-        if top_level:
-            skipping = line.split(":", 1)[0].strip() in COMMON_KEYS
-        if not skipping:
-            rest.append(line)
-    return common, "\n".join(rest).strip() + "\n"
+    return common, _without_common(spec_yaml)
+
+
+def _entries(text: str) -> tuple[bool, list[tuple[str, yaml.Node, yaml.Node]]]:
+    """Whether the text is a flow mapping, and its top-level (key text, key node, value node) entries."""
+    try:
+        root = compose(text, "分配参数文本")
+    except yaml.YAMLError:
+        return False, []
+    if root is None or not root.is_mapping:
+        return False, []
+    entries = [(k.text() if k.is_scalar else "", k.node, v.node) for k, v in root.items()]
+    return bool(getattr(root.node, "flow_style", False)), entries
+
+
+def _without_common(spec_yaml: str) -> str:
+    """The stored text minus its common entries, found by the parser (not by how a line starts).
+
+    A block mapping keeps its lines exactly (comments, layout, error line numbers); a flow mapping (possible
+    through the API) is rewritten entry by entry from its source text.
+    """
+    flow, entries = _entries(spec_yaml)
+    if flow or not entries:
+        rest = [
+            f"{name}: {spec_yaml[v.start_mark.index : v.end_mark.index]}"
+            for name, _, v in entries
+            if name not in COMMON_KEYS
+        ]
+        return "\n".join(rest).strip() + "\n"
+    lines = spec_yaml.splitlines()
+    starts = [k.start_mark.line for _, k, _ in entries] + [len(lines)]
+    keep = list(lines[: starts[0]])
+    for (name, _, _), start, end in zip(entries, starts, starts[1:], strict=False):
+        if name not in COMMON_KEYS:
+            keep.extend(lines[start:end])
+    return "\n".join(keep).strip() + "\n"
 
 
 def common_keys_in(params: str) -> list[Problem]:
-    """Common fields written again in the parameter text would silently override the form; refuse them."""
-    problems = []
-    for number, line in enumerate(params.splitlines(), start=1):
-        key = line.split(":", 1)[0].strip()
-        if line and not line[0].isspace() and ":" in line and key in COMMON_KEYS:
-            problems.append(
-                Problem(
-                    "plan.duplicate-key",
-                    f"“{key}”请在上方表单中填写，不要写在分配参数文本中",
-                    Location("分配参数文本", number),
-                )
-            )
-    return problems
+    """Common fields written again in the parameter text would silently override the form; refuse them.
+
+    Keys are the parser's (``"title" :`` and ``title:`` alike), so no spelling slips through.
+    """
+    return [
+        Problem(
+            "plan.duplicate-key",
+            f"“{name}”请在上方表单中填写，不要写在分配参数文本中",
+            Location("分配参数文本", key.start_mark.line + 1),
+        )
+        for name, key, _ in _entries(params)[1]
+        if name in COMMON_KEYS
+    ]
 
 
 def remap(problems: tuple[Problem, ...], head_lines: int) -> tuple[Problem, ...]:

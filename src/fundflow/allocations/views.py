@@ -19,6 +19,7 @@ from fundflow.accounts.scope import profile_of
 from fundflow.allocations import services
 from fundflow.allocations.forms import SpecForm, UploadForm, VersionForm
 from fundflow.allocations.history import history_entries
+from fundflow.allocations.method_form import MethodForms, merged_initial
 from fundflow.allocations.models import AllocationPlan
 from fundflow.allocations.selectors import access_plan, plans_visible_to
 from fundflow.allocations.services import ConflictError, PermissionDenied, ServiceError
@@ -60,18 +61,42 @@ def _initial(spec_yaml: str, **extra: Any) -> dict[str, Any]:
     return {**dataclasses.asdict(common), "places": str(common.places), "params": params, **extra}
 
 
-def _save_spec(request: HttpRequest, form: SpecForm, save: Any) -> tuple[Any, tuple[Any, ...]]:
-    """Join the form into plan-file text and save it; map error rows back to the text box."""
-    duplicated = common_keys_in(form.cleaned_data["params"] or "")
-    if duplicated:
-        messages.error(request, "分配参数文本中有应在表单中填写的项目，未保存")
-        return None, tuple(duplicated)
-    spec, head = join_spec(common_from_form(form.cleaned_data), form.cleaned_data["params"] or "")
+def _method_forms(request: HttpRequest, spec_yaml: str) -> MethodForms:
+    """The per-method forms: bound when the page was saved through them, else filled from ``spec_yaml``."""
+    if request.method == "POST" and request.POST.get("editor") == "form":
+        return MethodForms(request.POST)
+    samples = [services.parse_spec(text) for text in SPEC_TEMPLATES.values()]
+    return MethodForms(initial=merged_initial(services.parse_spec(spec_yaml), samples))
+
+
+def _save_spec(request: HttpRequest, form: SpecForm, methods: MethodForms, save: Any) -> tuple[Any, tuple[Any, ...]]:
+    """Join the form into plan-file text and save it; map error rows back to the form field or text-box line.
+
+    The parameters come from the per-method form (``editor=form``) or, in the advanced view, from the text box.
+    """
+    lines = None
+    if form.cleaned_data.get("editor") == "form":
+        if not methods.is_valid():
+            messages.error(request, "分配参数有误，未保存")
+            return None, ()
+        params, lines = methods.params(form.cleaned_data["method"])
+    else:
+        params = form.cleaned_data["params"] or ""
+        duplicated = common_keys_in(params)
+        if duplicated:
+            messages.error(request, "分配参数文本中有应在表单中填写的项目，未保存")
+            return None, tuple(duplicated)
+    spec, head = join_spec(common_from_form(form.cleaned_data), params)
     try:
         return save(spec), ()
     except ServiceError as exc:
         messages.error(request, exc.message)
-        return None, remap(exc.problems, head)
+        problems = remap(exc.problems, head)
+        return None, tuple(methods.place(problems, lines) if lines is not None else problems)
+
+
+def _form_context(form: SpecForm, method_forms: MethodForms, problems: tuple[Any, ...], **extra: Any) -> dict[str, Any]:
+    return {"form": form, "methods_form": method_forms, "problems": problems, **extra}
 
 
 @login_required
@@ -79,12 +104,15 @@ def plan_create(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("allocations.add_plan"):
         raise DjangoPermissionDenied("只有财政部门用户可以新建分配方案")
     method = request.GET.get("method", "factor")
-    form = SpecForm(request.POST or None, initial=_initial(SPEC_TEMPLATES.get(method, SPEC_TEMPLATES["factor"])))
+    sample = SPEC_TEMPLATES.get(method, SPEC_TEMPLATES["factor"])
+    form = SpecForm(request.POST or None, initial=_initial(sample, editor="form"))
+    methods = _method_forms(request, sample)
     problems: tuple[Any, ...] = ()
     if request.method == "POST" and form.is_valid():
         plan, problems = _save_spec(
             request,
             form,
+            methods,
             lambda spec: services.plan_create(
                 user=request.user, spec_yaml=spec, document_number=form.cleaned_data["document_number"]
             ),
@@ -92,7 +120,7 @@ def plan_create(request: HttpRequest) -> HttpResponse:
         if plan is not None:
             messages.success(request, "已新建分配方案，请下载模板填写分配对象后上传，或在页面中逐行填写。")
             return redirect("allocations:plan-detail", pk=plan.pk)
-    context = {"form": form, "problems": problems, "methods": METHOD_CHOICES, "method": method, "plan": None}
+    context = _form_context(form, methods, problems, methods=METHOD_CHOICES, method=method, plan=None)
     return render(request, "allocations/plan_form.html", context)
 
 
@@ -175,13 +203,15 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _writable_plan(request, pk)
-    initial = _initial(plan.spec_yaml, document_number=plan.document_number, version=plan.version)
+    initial = _initial(plan.spec_yaml, document_number=plan.document_number, version=plan.version, editor="form")
     form = SpecForm(request.POST or None, initial=initial)
+    methods = _method_forms(request, plan.spec_yaml)
     problems: tuple[Any, ...] = ()
     if request.method == "POST" and form.is_valid():
         saved, problems = _save_spec(
             request,
             form,
+            methods,
             lambda spec: (
                 services.plan_update_spec(
                     user=request.user,
@@ -196,7 +226,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if saved:
             messages.success(request, "分配参数已保存。")
             return redirect("allocations:plan-detail", pk=plan.pk)
-    return render(request, "allocations/plan_form.html", {"form": form, "problems": problems, "plan": plan})
+    return render(request, "allocations/plan_form.html", _form_context(form, methods, problems, plan=plan))
 
 
 @login_required

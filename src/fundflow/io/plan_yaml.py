@@ -56,12 +56,17 @@ TOP_KEYS = {
     "total_label",
     "document",
 }
+# What a plan names besides its parameters: its rows and the file they are in. The web stores rows in the
+# database, so parameters entered there must never carry these (a file path would be read on the server).
+ROW_KEYS = ("recipients", "recipients_file", "adjustments")
+PARAMETER_KEYS = TOP_KEYS - set(ROW_KEYS)
 
 
 class _Reader:
-    def __init__(self, file: str, base_dir: Path) -> None:
+    def __init__(self, file: str, base_dir: Path, *, parameters_only: bool = False) -> None:
         self.file = file
         self.base_dir = base_dir
+        self.parameters_only = parameters_only
         self.problems: list[Problem] = []
 
     def fail(self, rule: str, message: str, where: Y | Location | None) -> None:
@@ -118,27 +123,62 @@ def load_plan(path: str | Path) -> Plan:
     return parse_plan(text, str(path), path.parent)
 
 
-def parse_plan(text: str, file: str = "<plan>", base_dir: Path | None = None) -> Plan:
+def parse_plan(text: str, file: str = "<plan>", base_dir: Path | None = None, *, parameters_only: bool = False) -> Plan:
+    """Parse a plan file's text; ``recipients_file`` is read from ``base_dir`` (and never from outside it).
+
+    ``parameters_only`` parses the parameters alone (the web): ``recipients``, ``recipients_file`` and
+    ``adjustments`` are refused as ``plan.forbidden-key`` however they are spelled, and no file is ever read.
+    """
     try:
         root = compose(text, file)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         loc = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file)
         raise PlanError.single("yaml.syntax", f"YAML 格式错误：{exc.problem}", loc) from None
+    except yaml.YAMLError as exc:  # e.g. control characters, caught by the reader before any mark exists
+        raise PlanError.single("yaml.syntax", f"YAML 格式错误：{exc}", Location(file)) from None
     if root is None or not root.is_mapping:
         raise PlanError.single("yaml.root", "计划文件应为键值映射（title、method、recipients 等）", Location(file))
-    reader = _Reader(file, base_dir or Path("."))
+    if (odd := _complex_key(root)) is not None:
+        raise PlanError.single("yaml.key", "键应为文字（不能是列表或映射）", odd.location)
+    reader = _Reader(file, base_dir or Path("."), parameters_only=parameters_only)
     plan = _plan(reader, root)
     if reader.problems or plan is None:
         raise PlanError(reader.problems)
     return plan
 
 
+def _complex_key(root: Y) -> Y | None:
+    """The first mapping key anywhere that is not a scalar (``? [a, b]``), which no part of a plan accepts.
+
+    Aliases may share (or even contain) nodes, so each node is visited once.
+    """
+    seen: set[int] = set()
+    todo = [root.node]
+    while todo:
+        node = todo.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if not isinstance(key, yaml.ScalarNode):
+                    return Y(key, root.file)
+                todo.append(value)
+        elif isinstance(node, yaml.SequenceNode):
+            todo.extend(node.value)
+    return None
+
+
 def _plan(rd: _Reader, root: Y) -> Plan | None:
     keys = root.mapping()
+    allowed = PARAMETER_KEYS if rd.parameters_only else TOP_KEYS
     for name, (knode, _) in keys.items():
-        if name not in TOP_KEYS:
-            rd.fail("plan.unknown-key", f"未知的键“{name}”（可用：{'、'.join(sorted(TOP_KEYS))}）", knode)
+        if rd.parameters_only and name in ROW_KEYS:
+            hint = "分配对象请通过 Excel 模板上传或在页面中编辑"
+            rd.fail("plan.forbidden-key", f"分配参数中不应包含“{name}”：{hint}", knode)
+        elif name not in allowed:
+            rd.fail("plan.unknown-key", f"未知的键“{name}”（可用：{'、'.join(sorted(allowed))}）", knode)
 
     def get(name: str) -> Y | None:
         return keys[name][1] if name in keys else None
@@ -182,10 +222,16 @@ def _plan(rd: _Reader, root: Y) -> Plan | None:
     groups = tuple(rd.text(g, "groups") for g in rd.items(n, "groups")) if (n := get("groups")) is not None else ()
 
     method = _method(rd, method_kind, get, root) if method_kind is not None else None
-    recipients = _recipients(rd, get("recipients"), get("recipients_file"), root)
-    adjustments = (
-        tuple(_adjustment(rd, a) for a in rd.items(n, "adjustments")) if (n := get("adjustments")) is not None else ()
-    )
+    if rd.parameters_only:  # refused above; never read, least of all a file
+        recipients: tuple[Recipient, ...] = ()
+        adjustments: tuple[Adjustment | None, ...] = ()
+    else:
+        recipients = _recipients(rd, get("recipients"), get("recipients_file"), root)
+        adjustments = (
+            tuple(_adjustment(rd, a) for a in rd.items(n, "adjustments"))
+            if (n := get("adjustments")) is not None
+            else ()
+        )
     fund = rd.text(n, "fund") if (n := get("fund")) is not None else ""
     total_label = rd.text(n, "total_label") if (n := get("total_label")) is not None else "合计"
     if method is None:
@@ -344,7 +390,9 @@ def _recipients(rd: _Reader, inline: Y | None, file_node: Y | None, root: Y) -> 
     if inline is not None and file_node is not None:
         rd.fail("plan.recipients-twice", "recipients 与 recipients_file 只能二选一", file_node)
     if file_node is not None:
-        path = rd.base_dir / rd.text(file_node, "recipients_file")
+        path = _inside(rd, file_node)
+        if path is None:
+            return ()
         try:
             return read_recipients_file(path)
         except PlanError as exc:
@@ -354,6 +402,25 @@ def _recipients(rd: _Reader, inline: Y | None, file_node: Y | None, root: Y) -> 
         rd.fail("plan.no-recipients", "缺少分配对象（recipients 或 recipients_file）", root)
         return ()
     return tuple(r for r in (_recipient(rd, x) for x in rd.items(inline, "recipients")) if r is not None)
+
+
+def _inside(rd: _Reader, node: Y) -> Path | None:
+    """The recipients file named by ``node``, relative to the plan's folder — refused unless inside that folder.
+
+    A plan is a document that travels; it may name its own data, never other files on the machine (``..``,
+    absolute paths elsewhere, symbolic links leading out).
+    """
+    name = rd.text(node, "recipients_file")
+    folder = rd.base_dir.resolve()
+    path = (folder / name).resolve()
+    if not path.is_relative_to(folder):
+        rd.fail(
+            "plan.recipients-file-outside",
+            f"recipients_file “{name}”不在计划文件所在文件夹内：只能引用计划文件所在文件夹（或其子文件夹）中的文件",
+            node,
+        )
+        return None
+    return path
 
 
 def _recipient(rd: _Reader, node: Y) -> Recipient | None:
