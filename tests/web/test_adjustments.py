@@ -264,6 +264,7 @@ def test_api_lists_and_saves_adjustments(users, seed_001):
         "adjustments": [
             {"recipient": "阿克苏地区/乌什县", "part": POOR, "delta": "1", "reason": REASON},
             {"recipient": "库车县", "part": POOR, "delta": "1", "reason": REASON},
+            {"recipient": "温宿县", "part": POOR, "delta": "5", "reason": REASON, "delete": True},
         ],
     }
     refused = api.post(url, body, format="json")

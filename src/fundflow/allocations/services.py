@@ -626,8 +626,9 @@ def adjustments_save(*, user: Any, plan: AllocationPlan, rows: Sequence[Adjustme
         if row.id is not None and (row.id not in stored or row.id in edits or row.id in deleted):
             problems.append(Problem("adjustment.unknown-row", "该调整不属于本方案或已被删除，请刷新页面", where))
             continue
-        if row.delete and row.id is not None:
-            deleted.append(row.id)
+        if row.delete:  # a new row marked for deletion is simply not added
+            if row.id is not None:
+                deleted.append(row.id)
             continue
         adjustment, row_problems = _parse_adjustment_row(row, where, names)
         problems += row_problems
