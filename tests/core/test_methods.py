@@ -313,3 +313,43 @@ def test_settlement_money_inputs_print_at_the_plan_places(tmp_path):
     layout = build_layout(result)
     assert layout.rows[1].cells[1:] == ["20.50", "12.00", "8.50", "8.50"]
     assert result_to_dict(result)["lines"][1]["inputs"] == {"entitlement": "0.50", "advanced": "8.00"}
+
+
+def test_adjustment_rules_are_checked_without_computing():
+    """The web form checks adjustments with the same rules before anything is computed (or computable)."""
+    from fundflow.core.allocation import part_names
+    from fundflow.core.allocation.common import Problems, check_adjustments
+
+    # Total 100.5 cannot be met at 0 places, yet the adjustments themselves can still be judged.
+    plan = factor_plan(
+        total=D("100.5"),
+        recipients=(rec("甲", "一组", a=1, b=1), rec("甲", "二组", a=1, b=1), rec("乙", "一组", a=2, b=0)),
+        adjustments=(
+            Adjustment("甲", "A", D(1), "x"),
+            Adjustment("甲", "A", D(1), "x", group="一组"),
+            Adjustment("乙", "A", D("-0.5"), "x", group="一组"),
+            Adjustment("乙", "A", D(-1), " ", group="一组"),
+        ),
+    )
+    assert part_names(plan) == ("A", "B")
+    problems = Problems()
+    targets = check_adjustments(plan, part_names(plan), problems)
+    assert [(p.rule, p.message) for p in problems.items] == [
+        (
+            "adjustment.unknown-recipient",
+            "尾差调整中的“甲”在多个分组中出现，请指明分组（计划文件中写 group，页面中写作“分组/名称”）",
+        ),
+        ("adjustment.bad-delta", "尾差调整数额“-0.5”应为非零且不超过0位小数"),
+        ("adjustment.no-reason", "尾差调整必须写明理由（reason）"),
+    ]
+    assert [(r.group, r.name) for r in targets] == [("一组", "甲"), ("一组", "乙")]
+
+
+def test_part_names_of_every_method():
+    from fundflow.core.allocation import part_names
+
+    assert part_names(share_plan()) == ("资助参保", "就医救助", "经办能力")
+    fixed = Plan(title="t", method=FixedMethod("拨付资金"), recipients=())
+    assert part_names(fixed) == ("拨付资金",)
+    settlement = Plan(title="t", method=SettlementMethod("文号"), recipients=())
+    assert part_names(settlement) == ("本次结算",)

@@ -365,3 +365,53 @@ def test_a_factor_plan_is_created_through_the_chinese_form(new_page, users):
         ("残疾人因素", D("0.1"), ("残疾人数",)),
         ("临时救助因素", D("0"), ("临时救助人次", "急难救助人次")),
     ]
+
+
+def test_tail_adjustment_entered_in_the_form_moves_one_unit(new_page, users, plans):
+    from playwright.sync_api import expect
+
+    plan = plans["tacheng"]
+    before = core_result(GOOD_ROWS)
+    places = before.rounding.places
+    page = new_page()
+    log_in(page, users["tacheng"])
+    page.goto(f"/allocations/{plan.pk}/")
+    part = "困难群众人数因素"
+    reason = "与印发表核对，尾数调整"
+
+    # Only one side of the pair: refused with the balance rule, nothing saved, the entry kept in the form.
+    page.get_by_label("第 1 行 分配对象").fill("额敏县")
+    page.get_by_label("第 1 行 因素/列").select_option(part)
+    page.get_by_label("第 1 行 调整数").fill("1")
+    page.get_by_label("第 1 行 理由").fill(reason)
+    with page.expect_response(re.compile(r"/adjustments/$")) as saved:
+        page.locator("#save-adjustments").click()
+    assert saved.value.status == 400
+    expect(page.locator(".msg.error")).to_contain_text("未保存任何修改")
+    expect(page.locator(".problems")).to_contain_text(f"“塔城地区”组内“{part}”调整合计为 1，应为 0")
+    expect(page.get_by_label("第 1 行 分配对象")).to_have_value("额敏县")
+    assert plan.adjustments.count() == 0
+
+    # The other side, then a reason left out on it: the error is shown next to that field.
+    page.get_by_label("第 2 行 分配对象").fill("托里县")
+    page.get_by_label("第 2 行 因素/列").select_option(part)
+    page.get_by_label("第 2 行 调整数").fill("-1")
+    page.locator("#save-adjustments").click()
+    reason_cell = page.locator("td").filter(has=page.get_by_label("第 2 行 理由"))
+    expect(reason_cell.locator(".field-error")).to_have_text("尾差调整必须写明理由（reason）")
+    page.get_by_label("第 2 行 理由").fill(reason)
+    page.locator("#save-adjustments").click()
+    expect(page.locator(".msg.success")).to_have_text("已保存 2 处尾差调整的修改。请重新计算。")
+    expect(page.locator("#result")).to_have_count(0)
+
+    page.locator("#compute").click()
+    expect(page.locator(".msg.success")).to_have_text("计算完成。")
+    table = page.locator("#result")
+    for name, delta in (("额敏县", 1), ("托里县", -1), ("裕民县", 0)):
+        line = next(ln for ln in before.lines if ln.recipient == name)
+        row = table.locator("tbody tr.line").filter(has_text=name)
+        expect(row.locator("td").last).to_have_text(fmt(line.amount + delta, places))
+    expect(table.locator("tbody tr.total td").last).to_have_text(fmt(before.total, places))
+    expect(page.get_by_label("第 1 行 调整数")).to_have_value("1")
+    expect(page.get_by_label("第 2 行 调整数")).to_have_value("-1")
+    expect(page.locator("#history")).to_contain_text(f"尾差调整 额敏县 {part}")

@@ -29,6 +29,7 @@ READS = [
     "/allocations/{pk}/explain/?who=合计",
     "/api/plans/{pk}/",
     "/api/plans/{pk}/history/",
+    "/api/plans/{pk}/adjustments/",
 ]
 WRITES = [
     "/allocations/{pk}/compute/",
@@ -36,10 +37,12 @@ WRITES = [
     "/allocations/{pk}/inputs/",
     "/allocations/{pk}/approve/",
     "/allocations/{pk}/recipients/add/",
+    "/allocations/{pk}/adjustments/",
     "/api/plans/{pk}/compute/",
     "/api/plans/{pk}/approve/",
     "/api/plans/{pk}/spec/",
     "/api/plans/{pk}/upload/",
+    "/api/plans/{pk}/adjustments/",
 ]
 EDIT_PAGE = "/allocations/{pk}/edit/"
 
@@ -95,6 +98,23 @@ def test_missing_id_and_foreign_id_look_the_same(users, plans):
     missing = client.get("/allocations/999999/")
     assert foreign.status_code == missing.status_code == 404
     assert foreign.content == missing.content
+
+
+def test_adjustment_endpoints_answer_foreign_and_missing_ids_alike(users, plans):
+    from rest_framework.test import APIClient
+
+    page = client_for(users["emin"])
+    api = APIClient()
+    api.force_authenticate(users["emin"])
+    foreign, missing = plans["toli"].pk, 999999
+    for url in ("/allocations/{pk}/adjustments/", "/api/plans/{pk}/adjustments/"):
+        answers = [page.post(url.format(pk=pk), {"version": 1}) for pk in (foreign, missing)]
+        assert [a.status_code for a in answers] == [404, 404], url
+        assert answers[0].content == answers[1].content, url
+    answers = [api.get(f"/api/plans/{pk}/adjustments/") for pk in (foreign, missing)]
+    assert [a.status_code for a in answers] == [404, 404]
+    assert answers[0].content == answers[1].content
+    assert plans["toli"].adjustments.count() == 0
 
 
 def test_only_finance_roles_may_open_the_new_plan_form(users):

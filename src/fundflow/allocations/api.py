@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from fundflow.allocations import services
 from fundflow.allocations.history import history_entries
 from fundflow.allocations.models import AllocationPlan
-from fundflow.allocations.selectors import access_plan, plans_visible_to
+from fundflow.allocations.selectors import access_plan, adjustments_visible_to, plans_visible_to
 from fundflow.allocations.visibility import own_lines, restrict_result
 
 
@@ -87,6 +87,62 @@ class UploadSerializer(serializers.Serializer[Any]):
 
 class VersionSerializer(serializers.Serializer[Any]):
     version = serializers.IntegerField()
+
+
+class AdjustmentInSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField(
+        required=False, allow_null=True, default=None, help_text="要修改或删除的尾差调整的 id；新增时省略"
+    )
+    recipient = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="分配对象名称；名称在多个分组中重复时写作“分组/名称”"
+    )
+    part = serializers.CharField(required=False, allow_blank=True, default="", help_text="因素或列名，如 贫困人口因素")
+    delta = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text='调整数（字符串），按方案的金额单位和保留小数位，正数增加、负数减少，如 "1"、"-1"',
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, default="", help_text="理由（必填，最多 255 字）")
+    delete = serializers.BooleanField(required=False, default=False, help_text="为 true 时删除 id 所指的调整")
+
+
+class AdjustmentsSaveSerializer(serializers.Serializer[Any]):
+    version = serializers.IntegerField()
+    adjustments = AdjustmentInSerializer(many=True, help_text="未列出的已有调整保持不变")
+
+
+class AdjustmentOutSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    group = serializers.CharField()
+    recipient = serializers.CharField()
+    part = serializers.CharField()
+    delta = serializers.CharField(help_text="调整数，按方案的金额单位（unit）和保留小数位")
+    reason = serializers.CharField()
+
+
+class AdjustmentsSerializer(serializers.Serializer[Any]):
+    version = serializers.IntegerField()
+    unit = serializers.CharField(help_text="金额单位（万元或元）")
+    changed = serializers.IntegerField(required=False, help_text="仅保存时：新增、修改、删除的调整数")
+    adjustments = AdjustmentOutSerializer(many=True)
+
+
+def _adjustments_body(user: Any, plan: AllocationPlan) -> dict[str, Any]:
+    """The adjustments the user may read (a recipient unit: only those on its own lines)."""
+    places = services.parse_spec(plan.spec_yaml).rounding.places
+    items = [
+        {
+            "id": a.pk,
+            "group": a.group,
+            "recipient": a.recipient,
+            "part": a.part,
+            "delta": services.delta_text(a.delta, places),
+            "reason": a.reason,
+        }
+        for a in adjustments_visible_to(user, plan)
+    ]
+    return {"version": plan.version, "unit": plan.unit_label, "adjustments": items}
 
 
 def _problems(exc: services.ServiceError) -> dict[str, Any]:
@@ -203,6 +259,33 @@ class PlanViewSet(viewsets.GenericViewSet[AllocationPlan]):
             return _refusal(exc)
         plan.refresh_from_db()
         return Response({"rows": report.rows, "changed": report.changed, "version": plan.version})
+
+    @extend_schema(methods=["GET"], responses={200: AdjustmentsSerializer})
+    @extend_schema(
+        methods=["POST"],
+        request=AdjustmentsSaveSerializer,
+        responses={200: AdjustmentsSerializer, 400: dict, 403: dict, 409: dict},
+    )
+    @action(detail=True, methods=["get", "post"])
+    def adjustments(self, request: Request, pk: str) -> Response:
+        """Manual tail adjustments (尾差调整). POST adds, edits (with ``id``) and deletes (``id`` and ``delete``)
+        in one go, checked by the same rules as a plan file's ``adjustments`` (each group's deltas of one part sum
+        to 0); on any problem nothing is saved (400 with the problems). A change clears the result: compute again.
+        """
+        if request.method == "GET":
+            return Response(_adjustments_body(request.user, self.get_object()))
+        plan = self.writable_object()
+        body = AdjustmentsSaveSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        rows = [services.AdjustmentRow(**item) for item in body.validated_data["adjustments"]]
+        try:
+            changed = services.adjustments_save(
+                user=request.user, plan=plan, rows=rows, version=body.validated_data["version"]
+            )
+        except services.ServiceError as exc:
+            return _refusal(exc)
+        plan.refresh_from_db()
+        return Response({**_adjustments_body(request.user, plan), "changed": changed})
 
     def _versioned(self, request: Request, service: Any, body_of: Any) -> Response:
         """Run a versioned write service; refusals become 400/403/409 with the problems listed."""

@@ -5,11 +5,13 @@ adjustments, newest first — who, when, what, old value, new value.
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
 
 from fundflow.allocations.models import AllocationPlan, PlanAdjustment, PlanRecipient
+from fundflow.core.money import fmt
 
 KIND = {"+": "created", "~": "changed", "-": "deleted"}
 
@@ -22,7 +24,8 @@ def history_entries(plan: AllocationPlan) -> list[dict[str, Any]]:
         PlanAdjustment.history.filter(plan_id=plan.pk).select_related("history_user").order_by("id", "-history_date")
     )
     entries += _per_object(list(adjustments), "尾差调整", lambda r: f"{r.recipient} {r.part}")
-    entries.sort(key=lambda e: e["when"], reverse=True)
+    # By the exact time: "when" is shown to the second, and a whole upload (or a save after it) shares one second.
+    entries.sort(key=lambda e: e.pop("_at"), reverse=True)
     return entries
 
 
@@ -63,6 +66,7 @@ def _entries(records: list[Any], kind: str, label: Any) -> list[dict[str, Any]]:
         entries.append(
             {
                 "when": timezone.localtime(record.history_date).isoformat(timespec="seconds"),
+                "_at": record.history_date,
                 "who": record.history_user.get_username() if record.history_user else None,
                 "type": KIND[record.history_type],
                 "object": kind,
@@ -96,6 +100,8 @@ def _text(field: Any, record: Any, value: Any) -> str:
         return related.get_username() if hasattr(related, "get_username") else str(related)
     if field.name == "result_json" and isinstance(value, dict):
         return f"合计 {value.get('total')} {value.get('unit')}"
+    if isinstance(value, Decimal):
+        return fmt(value.normalize())  # an adjustment of 1 reads "1", not the column's "1.000000"
     if isinstance(value, dict):
         # Sorted: PostgreSQL's jsonb does not keep key order, and the page must read the same on both databases.
         return "，".join(f"{k} {v}" for k, v in sorted(value.items())) or "（空）"

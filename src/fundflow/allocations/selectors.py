@@ -7,7 +7,8 @@ from django.http import Http404
 
 from fundflow.accounts.models import Role
 from fundflow.accounts.scope import profile_of
-from fundflow.allocations.models import AllocationPlan
+from fundflow.allocations.models import AllocationPlan, PlanAdjustment
+from fundflow.allocations.visibility import own_lines
 
 
 def plans_visible_to(user: object) -> QuerySet[AllocationPlan]:
@@ -30,3 +31,15 @@ def access_plan(user: object, pk: object) -> AllocationPlan:
         return plans_visible_to(user).get(pk=int(str(pk)))
     except (AllocationPlan.DoesNotExist, ValueError):
         raise Http404("未找到该分配方案") from None
+
+
+def adjustments_visible_to(user: object, plan: AllocationPlan) -> list[PlanAdjustment]:
+    """The plan's manual adjustments this user may read: all of them, or for a recipient unit only those on its
+    own lines (an adjustment written without a group matches by name, which is then unique in the plan)."""
+    adjustments = list(plan.adjustments.order_by("pk"))
+    own = own_lines(user, plan)
+    if own is None:
+        return adjustments
+    names = list(plan.recipients.values_list("name", flat=True))
+    own_names = {name for _, name in own if names.count(name) == 1}
+    return [a for a in adjustments if (a.group, a.recipient) in own or (a.group == "" and a.recipient in own_names)]

@@ -17,7 +17,7 @@ from fundflow.accounts.scope import profile_of
 from fundflow.allocations.models import AllocationPlan, PlanAdjustment, PlanRecipient
 from fundflow.core.allocation import allocate
 from fundflow.core.errors import Location, PlanError, Problem
-from fundflow.core.money import Unit, convert
+from fundflow.core.money import Unit, convert, fmt
 from fundflow.core.plan import (
     Adjustment,
     FactorMethod,
@@ -456,6 +456,238 @@ def recipient_add(
     _invalidate(fresh)
     fresh.save()
     return row
+
+
+ADJUSTMENTS_WHERE = "尾差调整"
+# Field of the adjustment form → its Chinese column name, which is also where a problem is placed.
+ADJUSTMENT_FIELDS = {"recipient": "分配对象", "part": "因素/列", "delta": "调整数", "reason": "理由"}
+_ADJUSTMENT_RULE_FIELD = {
+    "adjustment.unknown-recipient": "recipient",
+    "adjustment.unknown-part": "part",
+    "adjustment.bad-delta": "delta",
+    "adjustment.negative": "delta",
+    "adjustment.no-reason": "reason",
+}
+_REASON_MAX = 255
+_DELTA_MAX = Decimal(10) ** 12  # the column holds 18 digits, 6 of them decimals
+
+
+@dataclasses.dataclass(frozen=True)
+class AdjustmentRow:
+    """One row of the adjustment form or API body. ``id`` names the stored adjustment it edits (None: a new one);
+    ``recipient`` is written ``名称`` or, when the name occurs in several groups, ``分组/名称``."""
+
+    id: int | None = None
+    recipient: str = ""
+    part: str = ""
+    delta: str = ""
+    reason: str = ""
+    delete: bool = False
+
+    @property
+    def blank(self) -> bool:
+        """An empty new row of the form: ignored rather than refused."""
+        # The part alone does not count: the form may preselect it when the table has a single part.
+        return self.id is None and not any(x.strip() for x in (self.recipient, self.delta, self.reason))
+
+
+def adjustment_field(problem: Problem) -> str | None:
+    """The form field (recipient, part, delta, reason) a problem of one adjustment row belongs next to."""
+    if problem.location is None or problem.location.row is None:
+        return None
+    column = problem.location.column
+    return next((k for k, label in ADJUSTMENT_FIELDS.items() if label == column), None)
+
+
+def recipient_labels(plan: AllocationPlan) -> dict[tuple[str, str], str]:
+    """How users write each recipient in an adjustment: its name, or ``分组/名称`` when the name repeats."""
+    rows = list(plan.recipients.values_list("group", "name"))
+    repeated = {n for n in (name for _, name in rows) if sum(1 for _, other in rows if other == n) > 1}
+    return {(g, n): f"{g}/{n}" if n in repeated else n for g, n in rows}
+
+
+def adjustment_label(adjustment: PlanAdjustment, labels: dict[tuple[str, str], str]) -> str:
+    """The recipient of a stored adjustment as the form shows it (see :func:`recipient_labels`)."""
+    if adjustment.group:
+        return labels.get((adjustment.group, adjustment.recipient), f"{adjustment.group}/{adjustment.recipient}")
+    return adjustment.recipient
+
+
+def delta_text(delta: Decimal, places: int) -> str:
+    """An adjustment at the plan's places (1 → "1", or "1.00" at two places); finer stored values unrounded."""
+    step = Decimal(1).scaleb(-places)
+    return fmt(delta, places) if delta == delta.quantize(step) else fmt(delta.normalize())
+
+
+def _adjustment_target(text: str, names: set[str]) -> tuple[str | None, str]:
+    """``名称`` → (None, 名称); ``分组/名称`` → (分组, 名称) unless the whole text is itself a recipient's name."""
+    text = text.strip().replace("／", "/")
+    if text in names or "/" not in text:
+        return None, text
+    group, name = text.split("/", 1)
+    return group.strip(), name.strip()
+
+
+def _adjustment_problem(problem: Problem) -> Problem:
+    """A core adjustment problem placed at the form field it concerns (its row is already in the location)."""
+    field = _ADJUSTMENT_RULE_FIELD.get(problem.rule)
+    if field is None or problem.location is None:
+        return problem
+    return dataclasses.replace(problem, location=problem.location.at_column(ADJUSTMENT_FIELDS[field]))
+
+
+def _parse_adjustment_row(
+    row: AdjustmentRow, where: Location, names: set[str]
+) -> tuple[Adjustment | None, list[Problem]]:
+    """Read one row's text; the rules on the values themselves are the core's (see ``_check_adjustments``)."""
+    from fundflow.io.numbers import parse_decimal
+
+    problems = []
+    text = row.delta.strip().replace("−", "-")
+    delta = Decimal(0)
+    if not text:
+        problems.append(
+            Problem("input.blank", "请填写调整数（如 1 或 -1）", where.at_column(ADJUSTMENT_FIELDS["delta"]))
+        )
+    else:
+        try:
+            delta = parse_decimal(text)
+        except ValueError:
+            problems.append(
+                Problem("input.not-number", f"应为数字，实为“{row.delta}”", where.at_column(ADJUSTMENT_FIELDS["delta"]))
+            )
+        else:
+            if abs(delta) >= _DELTA_MAX:
+                problems.append(Problem("input.too-large", "调整数过大", where.at_column(ADJUSTMENT_FIELDS["delta"])))
+    if len(row.reason.strip()) > _REASON_MAX:
+        problems.append(
+            Problem("input.too-long", f"理由不能超过 {_REASON_MAX} 个字", where.at_column(ADJUSTMENT_FIELDS["reason"]))
+        )
+    if problems:
+        return None, problems
+    group, name = _adjustment_target(row.recipient, names)
+    return Adjustment(name, row.part.strip(), delta, row.reason.strip(), group, where), []
+
+
+def _check_adjustments(
+    spec: Plan, adjustments: Sequence[Adjustment], complete: bool
+) -> tuple[list[Recipient], list[Problem]]:
+    """The core's adjustment rules on the new set — exactly those a plan file's ``adjustments`` must meet.
+
+    When some rows could not be read (``complete`` false), the balance of their group is not judged. When the
+    plan computes, whether a figure would turn negative is judged too.
+    """
+    from fundflow.core.allocation import part_names
+    from fundflow.core.allocation.common import Problems, check_adjustments
+
+    where = {**spec.location, "adjustments": Location(ADJUSTMENTS_WHERE)}
+    candidate = dataclasses.replace(spec, adjustments=tuple(adjustments), location=where)
+    found = Problems()
+    targets = check_adjustments(candidate, part_names(candidate), found)
+    problems = [p for p in found.items if complete or p.rule != "adjustment.unbalanced"]
+    if not found.items and complete:
+        try:
+            allocate(candidate)
+        except PlanError as exc:  # other problems (inputs, totals) are the computation's business
+            problems = [p for p in exc.problems if p.rule.startswith("adjustment.")]
+    return targets, [_adjustment_problem(p) for p in problems]
+
+
+@transaction.atomic
+def adjustments_save(*, user: Any, plan: AllocationPlan, rows: Sequence[AdjustmentRow], version: int) -> int:
+    """Add, edit and delete manual tail adjustments (尾差调整) in one go, as the page's form and the API send them.
+
+    ``rows`` with an ``id`` edit (or, with ``delete``, remove) that stored adjustment; rows without one are new;
+    stored adjustments not named are kept. The resulting set is checked by the core's rules for plan files, so a
+    balanced pair (+1 on one line, −1 on another of the same group and part) is entered together. On any problem
+    nothing is saved. A change clears the stored result (the plan must be computed again) and is recorded in the
+    plan's history. Returns the number of adjustments added, changed or deleted.
+    """
+    _require(user, "allocations.change_plan", plan)
+    fresh = _locked_for_update(plan, version)
+    spec = core_plan(fresh)
+    names = {r.name for r in spec.recipients}
+    stored = {a.pk: a for a in fresh.adjustments.order_by("pk")}
+    problems: list[Problem] = []
+    edits: dict[int, Adjustment | None] = {}  # stored id → its new value (None: unreadable, see problems)
+    deleted: list[int] = []
+    added: list[Adjustment] = []
+    for number, row in enumerate(rows, start=1):
+        if row.blank:
+            continue
+        where = Location(ADJUSTMENTS_WHERE, number)
+        if row.id is not None and (row.id not in stored or row.id in edits or row.id in deleted):
+            problems.append(Problem("adjustment.unknown-row", "该调整不属于本方案或已被删除，请刷新页面", where))
+            continue
+        if row.delete:  # a new row marked for deletion is simply not added
+            if row.id is not None:
+                deleted.append(row.id)
+            continue
+        adjustment, row_problems = _parse_adjustment_row(row, where, names)
+        problems += row_problems
+        if row.id is not None:
+            edits[row.id] = adjustment
+        elif adjustment is not None:
+            added.append(adjustment)
+    pending: list[tuple[PlanAdjustment | None, Adjustment]] = []
+    for pk, row in stored.items():
+        if pk in deleted:
+            continue
+        if pk in edits:
+            edited = edits[pk]
+            if edited is not None:
+                pending.append((row, edited))
+        else:
+            where = Location(ADJUSTMENTS_WHERE)
+            kept = Adjustment(row.recipient, row.part, row.delta.normalize(), row.reason, row.group or None, where)
+            pending.append((row, kept))
+    pending += [(None, a) for a in added]
+    targets, core_problems = _check_adjustments(spec, [a for _, a in pending], complete=not problems)
+    problems += core_problems
+    if problems:
+        problems.sort(key=lambda p: (p.location.row or 0) if p.location else 0)
+        raise ServiceError(f"尾差调整有 {len(problems)} 处错误，未保存任何修改", problems)
+    return _store_adjustments(user, fresh, pending, targets, [stored[pk] for pk in deleted])
+
+
+def _store_adjustments(
+    user: Any,
+    plan: AllocationPlan,
+    pending: Sequence[tuple[PlanAdjustment | None, Adjustment]],
+    targets: Sequence[Recipient],
+    deleted: Sequence[PlanAdjustment],
+) -> int:
+    """Write the checked set: only rows that changed are saved, so the history shows exactly what was edited."""
+    changes = 0
+    for (row, adjustment), target in zip(pending, targets, strict=True):
+        group = target.group or ""
+        if row is not None and adjustment.group is None and row.group == "":
+            group = ""  # written without a group in a plan file and still unambiguous: leave it so
+        fields = {
+            "group": group,
+            "recipient": adjustment.recipient,
+            "part": adjustment.part,
+            "delta": adjustment.delta,
+            "reason": adjustment.reason,
+        }
+        if row is None:
+            row = PlanAdjustment(plan=plan, **fields)
+        elif all(getattr(row, k) == v for k, v in fields.items()):
+            continue
+        else:
+            for k, v in fields.items():
+                setattr(row, k, v)
+        row._history_user = user  # type: ignore[attr-defined]  # recorded as the author also for API calls
+        row.save()
+        changes += 1
+    for row in deleted:
+        row._history_user = user  # type: ignore[attr-defined]
+        row.delete()
+        changes += 1
+    if changes:
+        _invalidate(plan)
+        plan.save()
+    return changes
 
 
 @transaction.atomic

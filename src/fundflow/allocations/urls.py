@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/upload/", views.upload, name="plan-upload"),
     path("<int:pk>/inputs/", views.inputs_save, name="plan-inputs"),
     path("<int:pk>/recipients/add/", views.recipient_add, name="plan-recipient-add"),
+    path("<int:pk>/adjustments/", views.adjustments_save, name="plan-adjustments"),
     path("<int:pk>/compute/", views.compute, name="plan-compute"),
     path("<int:pk>/approve/", views.approve, name="plan-approve"),
     path("<int:pk>/export.xlsx", views.export_xlsx, name="plan-export"),

@@ -5,6 +5,7 @@ and render. Every object lookup goes through ``selectors.access_plan`` (404 for 
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -21,7 +22,7 @@ from fundflow.allocations.forms import SpecForm, UploadForm, VersionForm
 from fundflow.allocations.history import history_entries
 from fundflow.allocations.method_form import MethodForms, merged_initial
 from fundflow.allocations.models import AllocationPlan
-from fundflow.allocations.selectors import access_plan, plans_visible_to
+from fundflow.allocations.selectors import access_plan, adjustments_visible_to, plans_visible_to
 from fundflow.allocations.services import ConflictError, PermissionDenied, ServiceError
 from fundflow.allocations.spec_form import common_from_form, common_keys_in, join_spec, remap, split_spec
 from fundflow.allocations.spec_templates import METHOD_CHOICES, SPEC_TEMPLATES
@@ -29,6 +30,7 @@ from fundflow.allocations.visibility import own_lines, restrict_layout
 from fundflow.core.allocation import allocate
 from fundflow.core.errors import PlanError
 from fundflow.core.explain import explain as explain_figure
+from fundflow.core.plan import Plan
 from fundflow.io.layout import Layout, build_layout
 from fundflow.web_forms import posted_version
 
@@ -144,12 +146,10 @@ def _detail_context(request: HttpRequest, plan: AllocationPlan, **extra: Any) ->
     recipients = list(plan.recipients.all())
     own = own_lines(request.user, plan)
     history = history_entries(plan)[:50]
-    adjustments = list(plan.adjustments.all())
     if own is not None:
         recipients = [r for r in recipients if (r.group, r.name) in own]
         names = {f"{group} {name}".strip() for group, name in own}
         history = [h for h in history if h["label"] in names]
-        adjustments = [a for a in adjustments if (a.group, a.recipient) in own]
     return {
         "plan": plan,
         "layout": layout,
@@ -159,12 +159,66 @@ def _detail_context(request: HttpRequest, plan: AllocationPlan, **extra: Any) ->
         "column_labels": [services.column_label(spec, c) for c in columns],
         "new_columns": [(c, services.column_label(spec, c)) for c in columns],
         "rows": [(r, [(c, services.column_label(spec, c), r.values.get(c, "")) for c in columns]) for r in recipients],
-        "adjustments": adjustments,
+        **_adjustment_context(request, plan, spec),
         "history": history,
         "can_change": request.user.has_perm("allocations.change_plan", plan),
         "upload_form": UploadForm(initial={"version": plan.version}),
         **extra,
     }
+
+
+def _adjustment_context(request: HttpRequest, plan: AllocationPlan, spec: Plan) -> dict[str, Any]:
+    """The 尾差调整 section: the adjustments this user may read, and for writers the form over all of them."""
+    from fundflow.core.allocation import part_names
+
+    places = spec.rounding.places
+    labels = services.recipient_labels(plan)
+    adjustments = adjustments_visible_to(request.user, plan)
+    parts = list(part_names(spec))
+    parts += [a.part for a in adjustments if a.part not in parts]  # a part since renamed stays visible (and refused)
+    rows = [
+        services.AdjustmentRow(
+            a.pk, services.adjustment_label(a, labels), a.part, services.delta_text(a.delta, places), a.reason
+        )
+        for a in adjustments
+    ]
+    return {
+        "adjustments": [
+            {
+                "group": a.group,
+                "recipient": a.recipient,
+                "part": a.part,
+                "delta": ("+" if a.delta > 0 else "") + services.delta_text(a.delta, places),
+                "reason": a.reason,
+            }
+            for a in adjustments
+        ],
+        "adjustment_rows": _adjustment_rows(rows, parts),
+        "adjustment_parts": parts,
+        "adjustment_targets": list(labels.values()),
+        "adjustment_places": places,
+    }
+
+
+NEW_ADJUSTMENT_ROWS = 2  # enough for a balanced pair; any balanced set is a sum of such pairs
+
+
+def _adjustment_rows(
+    rows: list[services.AdjustmentRow], parts: list[str], problems: tuple[Any, ...] = (), blank: bool = True
+) -> list[dict[str, Any]]:
+    """Form rows (numbered as the service numbers them) with each problem next to its field."""
+    single_part = parts[0] if len(parts) == 1 else ""
+    if blank:
+        rows = rows + [services.AdjustmentRow(part=single_part)] * NEW_ADJUSTMENT_ROWS
+    out = []
+    for number, row in enumerate(rows, start=1):
+        errors: dict[str, list[str]] = {}
+        for p in problems:
+            field = services.adjustment_field(p)
+            if field is not None and p.location.row == number:
+                errors.setdefault(field, []).append(p.message)
+        out.append({"number": number, "row": row, "errors": errors})
+    return out
 
 
 def _writable_plan(request: HttpRequest, pk: int, perm: str = "allocations.change_plan") -> AllocationPlan:
@@ -307,6 +361,55 @@ def recipient_add(request: HttpRequest, pk: int) -> HttpResponse:
     except ServiceError as exc:
         return _refused(request, plan, exc, "input_problems")
     messages.success(request, f"已新增“{row.name}”。请重新计算。")
+    return redirect("allocations:plan-detail", pk=plan.pk)
+
+
+_ADJUSTMENT_KEY = re.compile(r"^adj-(\d+)-(id|recipient|part|delta|reason|delete)$")
+
+
+def _posted_adjustments(request: HttpRequest) -> list[services.AdjustmentRow]:
+    """The form's rows ``adj-<n>-<field>`` in row order."""
+    fields: dict[int, dict[str, str]] = {}
+    for key, value in request.POST.items():
+        if match := _ADJUSTMENT_KEY.match(key):
+            fields.setdefault(int(match[1]), {})[match[2]] = value
+    rows = []
+    for number in sorted(fields):
+        f = fields[number]
+        ident = f.get("id", "").strip()
+        rows.append(
+            services.AdjustmentRow(
+                id=int(ident) if ident.isdigit() else None,
+                recipient=f.get("recipient", ""),
+                part=f.get("part", ""),
+                delta=f.get("delta", ""),
+                reason=f.get("reason", ""),
+                delete="delete" in f,
+            )
+        )
+    return rows
+
+
+@login_required
+@require_POST
+def adjustments_save(request: HttpRequest, pk: int) -> HttpResponse:
+    """Save the 尾差调整 form: all rows at once, or nothing with each error next to its field."""
+    plan = _writable_plan(request, pk)
+    rows = _posted_adjustments(request)
+    try:
+        changed = services.adjustments_save(user=request.user, plan=plan, rows=rows, version=posted_version(request))
+    except PermissionDenied as exc:
+        raise DjangoPermissionDenied(exc.message) from None
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        context = _detail_context(request, plan)
+        context["adjustment_rows"] = _adjustment_rows(rows, context["adjustment_parts"], exc.problems, blank=False)
+        context["adjustment_problems"] = [p for p in exc.problems if services.adjustment_field(p) is None]
+        return render(request, "allocations/plan_detail.html", context, status=400)
+    if changed:
+        messages.success(request, f"已保存 {changed} 处尾差调整的修改。请重新计算。")
+    else:
+        messages.info(request, "尾差调整没有修改。")
     return redirect("allocations:plan-detail", pk=plan.pk)
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from fundflow.core.allocation.factor import allocate_factor
 from fundflow.core.allocation.fixed import allocate_fixed
+from fundflow.core.allocation.settlement import PART as SETTLEMENT_PART
 from fundflow.core.allocation.settlement import allocate_settlement
 from fundflow.core.allocation.standard_share import allocate_standard_share
 from fundflow.core.plan import FactorMethod, FixedMethod, Plan, SettlementMethod, StandardShareMethod
 from fundflow.core.result import AllocationResult
 
-__all__ = ["allocate"]
+__all__ = ["allocate", "part_names"]
 
 
 def allocate(plan: Plan) -> AllocationResult:
@@ -23,3 +24,15 @@ def allocate(plan: Plan) -> AllocationResult:
     if isinstance(plan.method, FixedMethod):
         return allocate_fixed(plan)
     raise TypeError(f"unknown method {plan.method!r}")
+
+
+def part_names(plan: Plan) -> tuple[str, ...]:
+    """The printed parts of the plan's table (its factors, its components, or its one amount column) — what a
+    manual adjustment may name as ``part``. Known from the parameters alone, before anything is computed."""
+    if isinstance(plan.method, FactorMethod):
+        return tuple(f.name for f in plan.method.factors)
+    if isinstance(plan.method, StandardShareMethod):
+        return tuple(c.name for c in plan.method.components)
+    if isinstance(plan.method, SettlementMethod):
+        return (SETTLEMENT_PART,)
+    return (plan.method.part,)

@@ -85,22 +85,27 @@ class Working:
         self.explain.setdefault(part, []).append(text)
 
 
-def apply_adjustments(plan: Plan, work: Sequence[Working], part_names: Sequence[str], unit: str) -> None:
-    """Apply manual tail adjustments (尾差调整) after validating that each group's totals are kept."""
-    problems = Problems()
+def check_adjustments(plan: Plan, part_names: Sequence[str], problems: Problems) -> list[Recipient]:
+    """The rules every manual tail adjustment (尾差调整) must meet before it is applied, recorded in ``problems``.
+
+    The target line must exist (its group is needed only when its name occurs in several groups), the part must be
+    a printed column, the delta a non-zero amount at the plan's places, a reason given, and within each group the
+    deltas of one part must sum to zero so that no total changes. Computing and the web's adjustment form both
+    call this, so an adjustment is accepted or refused for the same reasons everywhere. Returns the target of each
+    adjustment in order (complete only when no problem was added).
+    """
     balance: dict[tuple[str | None, str], Decimal] = defaultdict(Decimal)
-    targets: list[Working] = []
+    targets: list[Recipient] = []
     for adj in plan.adjustments:
         matches = [
-            w
-            for w in work
-            if w.recipient.name == adj.recipient and (adj.group is None or w.recipient.group == adj.group)
+            r for r in plan.recipients if r.name == adj.recipient and (adj.group is None or r.group == adj.group)
         ]
         if len(matches) != 1:
             message = (
                 f"尾差调整中的“{adj.recipient}”不是分配对象"
                 if not matches
-                else f"尾差调整中的“{adj.recipient}”在多个分组中出现，请用 group 指明分组"
+                else f"尾差调整中的“{adj.recipient}”在多个分组中出现，请指明分组"
+                "（计划文件中写 group，页面中写作“分组/名称”）"
             )
             problems.add("adjustment.unknown-recipient", message, adj.location)
             continue
@@ -120,7 +125,7 @@ def apply_adjustments(plan: Plan, work: Sequence[Working], part_names: Sequence[
             continue
         if not adj.reason.strip():
             problems.add("adjustment.no-reason", "尾差调整必须写明理由（reason）", adj.location)
-        balance[(target.recipient.group, adj.part)] += adj.delta
+        balance[(target.group, adj.part)] += adj.delta
         targets.append(target)
     for (group, part), total in balance.items():
         if total != 0:
@@ -131,8 +136,17 @@ def apply_adjustments(plan: Plan, work: Sequence[Working], part_names: Sequence[
                 "（增加一个单位须在同组内减少一个单位）",
                 plan.where("adjustments"),
             )
+    return targets
+
+
+def apply_adjustments(plan: Plan, work: Sequence[Working], part_names: Sequence[str], unit: str) -> None:
+    """Apply manual tail adjustments (尾差调整) after validating that each group's totals are kept."""
+    problems = Problems()
+    targets = check_adjustments(plan, part_names, problems)
     problems.raise_if_any()
-    for adj, w in zip(plan.adjustments, targets, strict=True):
+    lines = {(w.recipient.group, w.recipient.name): w for w in work}
+    for adj, target in zip(plan.adjustments, targets, strict=True):
+        w = lines[(target.group, target.name)]
         before = w.parts[adj.part]
         after = before + adj.delta
         if after < 0:
