@@ -192,6 +192,7 @@ class PlanViewSet(viewsets.GenericViewSet[AllocationPlan]):
         body.is_valid(raise_exception=True)
         upload = body.validated_data["file"]
         try:
+            services.check_upload_size(upload.name, upload.size)  # before reading it into memory
             report = services.recipients_import(
                 user=request.user,
                 plan=plan,

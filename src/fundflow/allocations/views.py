@@ -220,6 +220,7 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("allocations:plan-detail", pk=plan.pk)
     upload_file = form.cleaned_data["file"]
     try:
+        services.check_upload_size(upload_file.name, upload_file.size)  # before reading it into memory
         report = services.recipients_import(
             user=request.user,
             plan=plan,

@@ -83,6 +83,7 @@ def budget_import(request: HttpRequest) -> HttpResponse:
         raise DjangoPermissionDenied("您没有权限导入该单位的预算")
     upload = form.cleaned_data["file"]
     try:
+        services.check_upload_size(upload.name, upload.size)  # before reading it into memory
         report = services.budget_import(
             user=request.user, unit=unit, filename=upload.name, content=upload.read(), version=None
         )
@@ -294,6 +295,7 @@ def budget_upload(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("disclosure:budget-detail", pk=budget.pk)
     upload = form.cleaned_data["file"]
     try:
+        services.check_upload_size(upload.name, upload.size)  # before reading it into memory
         report = services.budget_import(
             user=request.user,
             unit=budget.unit,
@@ -364,6 +366,7 @@ def check_page(request: HttpRequest) -> HttpResponse:
         else:
             upload = form.cleaned_data["file"]
             try:
+                services.check_upload_size(upload.name, upload.size)  # before reading it into memory
                 d, findings, book = services.check_upload(upload.name, upload.read())
             except ServiceError as exc:
                 messages.error(request, exc.message)
