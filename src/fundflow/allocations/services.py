@@ -37,6 +37,7 @@ from fundflow.io.json_allocation import result_to_dict
 from fundflow.io.plan_yaml import parse_plan
 from fundflow.io.recipients_file import recipients_from_rows
 from fundflow.regions.models import BudgetUnit, Region
+from fundflow.text_fields import text_problems
 
 
 class ServiceError(Exception):
@@ -103,11 +104,24 @@ def _locked_for_update(plan: AllocationPlan, version: int) -> AllocationPlan:
     return fresh
 
 
+def _check_plan_text(parsed: Plan, document_number: str) -> None:
+    """Title, fund and document number fit their columns and are single lines (PostgreSQL refuses longer text)."""
+    where = Location("分配参数")
+    problems = [
+        *text_problems(AllocationPlan, "title", parsed.title, where),
+        *text_problems(AllocationPlan, "fund", parsed.fund or "", where),
+        *text_problems(AllocationPlan, "document_number", document_number, where),
+    ]
+    if problems:
+        raise ServiceError("分配参数有误", problems)
+
+
 @transaction.atomic
 def plan_create(*, user: Any, spec_yaml: str, document_number: str = "") -> AllocationPlan:
     _require(user, "allocations.add_plan")
     _check_spec_text(spec_yaml)
     parsed = validate_spec(spec_yaml)
+    _check_plan_text(parsed, document_number)
     profile = profile_of(user)
     assert profile is not None
     return AllocationPlan.objects.create(
@@ -130,6 +144,7 @@ def plan_update_spec(
     _require(user, "allocations.change_plan", plan)
     _check_spec_text(spec_yaml)
     parsed = validate_spec(spec_yaml)
+    _check_plan_text(parsed, document_number)
     fresh = _locked_for_update(plan, version)
     fresh.spec_yaml = spec_yaml.strip() + "\n"
     fresh.title, fresh.fund, fresh.method = parsed.title, parsed.fund, parsed.method_kind.value
@@ -355,6 +370,7 @@ def recipients_import(*, user: Any, plan: AllocationPlan, filename: str, content
     if not parsed:
         raise ServiceError(f"{filename} 中没有分配对象（只有表头），未作任何修改")
     _check_unique(parsed, filename)
+    _check_texts(parsed, filename)
     _check_inputs(spec, parsed, filename)
     links = _links_in_scope(plan.region, parsed, filename)
     new_rows = [_row_values(r) for r in parsed]
@@ -470,6 +486,21 @@ def _store_rows(plan: AllocationPlan, recipients: Sequence[Recipient], links: Se
 _STORED_FIELDS = ("position", "values", "duplicates", "note", "region", "unit")
 
 
+def _recipient_text_problems(r: Recipient, where: Location | None) -> list[Problem]:
+    return [
+        *text_problems(PlanRecipient, "group", r.group or "", where),
+        *text_problems(PlanRecipient, "name", r.name, where),
+        *text_problems(PlanRecipient, "note", r.note, where),
+    ]
+
+
+def _check_texts(parsed: Sequence[Recipient], filename: str) -> None:
+    """Names, groups and notes fit their columns and are single lines, reported at their rows."""
+    problems = [p for r in parsed for p in _recipient_text_problems(r, r.location or Location(filename))]
+    if problems:
+        raise ServiceError(f"{filename} 有 {len(problems)} 处错误，未导入任何数据", problems)
+
+
 def _check_unique(parsed: Sequence[Recipient], filename: str) -> None:
     seen: set[tuple[str | None, str]] = set()
     problems = []
@@ -560,6 +591,7 @@ def recipient_add(
         values={k: Decimal(v) for k, v in parsed.items()},
         location=Location("新增行"),
     )
+    problems.extend(_recipient_text_problems(new, Location("新增行")))
     if not problems:
         try:
             _check_inputs(spec, [new], "新增行")
