@@ -388,17 +388,19 @@ def recipients_import(*, user: Any, plan: AllocationPlan, filename: str, content
 INPUT_RULES = ("input.", "recipient.")
 
 
-def _check_inputs(spec: Plan, parsed: Sequence[Recipient], filename: str) -> None:
+def _check_inputs(spec: Plan, parsed: Sequence[Recipient], filename: str, message: str = "") -> None:
     """Run the method's own input rules (negative counts, missing columns, …) on the file, at its rows.
 
     Plan-level rules (totals, weights) are the parameters' business and are reported when computing.
+    ``message`` (with ``{n}`` for the number of problems) replaces the upload's refusal text.
     """
     try:
         allocate(dataclasses.replace(spec, recipients=tuple(parsed), adjustments=()))
     except PlanError as exc:
         problems = [p for p in exc.problems if p.rule.startswith(INPUT_RULES)]
         if problems:
-            raise ServiceError(f"{filename} 有 {len(problems)} 处错误，未导入任何数据", problems) from None
+            text = (message or "{file} 有 {n} 处错误，未导入任何数据").format(file=filename, n=len(problems))
+            raise ServiceError(text, problems) from None
 
 
 Link = tuple[Region | None, BudgetUnit | None]
@@ -617,10 +619,16 @@ def recipient_add(
 
 @transaction.atomic
 def recipients_update(*, user: Any, plan: AllocationPlan, cells: dict[tuple[int, str], str], version: int) -> int:
-    """Edit input cells in the page: ``cells`` maps (recipient id, column) → text. All or nothing."""
+    """Edit input cells in the page: ``cells`` maps (recipient id, column) → text. All or nothing.
+
+    Only the method's input columns may be edited, and the edited rows must pass the same input rules as an
+    uploaded file (the core's rules for the method: no negative counts, amounts at the plan's places …).
+    """
     from fundflow.io.numbers import parse_decimal
 
     _require(user, "allocations.change_plan", plan)
+    spec = parse_spec(plan.spec_yaml)
+    columns = input_columns(spec)
     fresh = _locked_for_update(plan, version)
     rows = {r.pk: r for r in fresh.recipients.all()}
     problems = []
@@ -630,6 +638,11 @@ def recipients_update(*, user: Any, plan: AllocationPlan, cells: dict[tuple[int,
         row = rows.get(pk)
         if row is None:
             problems.append(Problem("input.unknown-row", "该行不属于本方案", Location("页面", None, column)))
+            continue
+        if column not in columns:
+            problems.append(
+                Problem("input.unknown-column", f"“{column}”不是本方案的输入列", Location("页面", row.position, column))
+            )
             continue
         try:
             value = parse_decimal(text)
@@ -644,12 +657,29 @@ def recipients_update(*, user: Any, plan: AllocationPlan, cells: dict[tuple[int,
             changed += 1
     if problems:
         raise ServiceError(f"有 {len(problems)} 处输入错误，未保存任何修改", problems)
+    if dirty:
+        edited = [_core_recipient(spec, r, "页面") for r in dirty.values()]
+        _check_inputs(spec, edited, "页面", message="有 {n} 处输入错误，未保存任何修改")
     if changed:
         for row in dirty.values():  # only rows that changed, so history shows exactly what was edited
             row.save()
         _invalidate(fresh)
         fresh.save()
     return changed
+
+
+def _core_recipient(spec: Plan, row: PlanRecipient, where: str) -> Recipient:
+    """A stored row as the core sees it, located by its position and each column's label (for messages)."""
+    location = Location(where, row.position)
+    return Recipient(
+        name=row.name,
+        group=row.group or None,
+        values={k: Decimal(v) for k, v in row.values.items()},
+        duplicates={k: Decimal(v) for k, v in row.duplicates.items()},
+        note=row.note,
+        location=location,
+        cell_locations={k: location.at_column(column_label(spec, k)) for k in row.values},
+    )
 
 
 @transaction.atomic

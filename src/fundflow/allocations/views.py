@@ -29,6 +29,7 @@ from fundflow.core.allocation import allocate
 from fundflow.core.errors import PlanError
 from fundflow.core.explain import explain as explain_figure
 from fundflow.io.layout import Layout, build_layout
+from fundflow.text_fields import content_disposition
 from fundflow.web_forms import posted_version
 
 
@@ -148,10 +149,8 @@ def _writable_plan(request: HttpRequest, pk: int, perm: str = "allocations.chang
 
 
 def _attachment(filename: str) -> str:
-    """A download named in Chinese (RFC 5987), e.g. 提前下达2021年…分配表.xlsx."""
-    from urllib.parse import quote
-
-    return f"attachment; filename*=UTF-8''{quote(filename)}"
+    """A download named in Chinese (RFC 5987), e.g. 提前下达2021年…分配表.xlsx; no / \\ or control characters."""
+    return content_disposition(filename)
 
 
 def _refused(request: HttpRequest, plan: AllocationPlan, exc: ServiceError, where: str) -> HttpResponse:

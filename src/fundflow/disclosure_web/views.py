@@ -24,6 +24,7 @@ from fundflow.disclosure_web.models import UnitBudget
 from fundflow.disclosure_web.selectors import access_budget, access_unit, budgets_visible_to, units_visible_to
 from fundflow.disclosure_web.services import ConflictError, PermissionDenied, ServiceError
 from fundflow.io.disclosure_grid import layout
+from fundflow.text_fields import content_disposition
 from fundflow.web_forms import posted_version
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -31,10 +32,8 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _download(data: bytes, content_type: str, filename: str) -> HttpResponse:
-    from urllib.parse import quote
-
     response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    response["Content-Disposition"] = content_disposition(filename)  # no / \\ or control characters
     return response
 
 

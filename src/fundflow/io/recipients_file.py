@@ -79,7 +79,9 @@ def recipients_from_rows(
     header = [(aliases or {}).get(h.strip(), h.strip()) for h in header_cells]
     problems: list[Problem] = []
     if not any(RESERVED.get(h) == "name" for h in header):
-        problems.append(Problem("file.no-name-column", "缺少“name”（名称）列", Location(file, header_row)))
+        problems.append(
+            Problem("file.no-name-column", "缺少“名称”列（列名应为“名称”或 name）", Location(file, header_row))
+        )
     seen: set[str] = set()
     for col, h in enumerate(header, start=1):
         if h and h in seen:
