@@ -16,6 +16,7 @@ from fundflow.allocations.history import history_entries
 from fundflow.allocations.models import AllocationPlan
 from fundflow.allocations.selectors import access_plan, adjustments_visible_to, plans_visible_to
 from fundflow.allocations.visibility import own_lines, restrict_result
+from fundflow.text_fields import max_length, single_line
 
 
 class PlanSerializer(serializers.ModelSerializer[AllocationPlan]):
@@ -74,9 +75,23 @@ class PlanSerializer(serializers.ModelSerializer[AllocationPlan]):
         return format(plan.total, "f")
 
 
-class SpecSerializer(serializers.Serializer[Any]):
+def _document_number() -> serializers.CharField:
+    """文号 as the model stores it: its column's length, one line."""
+    return serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=max_length(AllocationPlan, "document_number"),
+        validators=[single_line],
+    )
+
+
+class PlanCreateSerializer(serializers.Serializer[Any]):
     spec_yaml = serializers.CharField()
-    document_number = serializers.CharField(required=False, allow_blank=True, default="")
+    document_number = _document_number()
+
+
+class SpecSerializer(PlanCreateSerializer):
     version = serializers.IntegerField()
 
 
@@ -187,12 +202,17 @@ class PlanViewSet(viewsets.GenericViewSet[AllocationPlan]):
     def retrieve(self, request: Request, pk: str) -> Response:
         return Response(PlanSerializer(self.get_object(), context={"request": request}).data)
 
+    @extend_schema(request=PlanCreateSerializer, responses={201: PlanSerializer})
     def create(self, request: Request) -> Response:
+        if not request.user.has_perm("allocations.add_plan"):
+            raise exceptions.PermissionDenied("您没有权限进行此操作")
+        body = PlanCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
         try:
             plan = services.plan_create(
                 user=request.user,
-                spec_yaml=str(request.data.get("spec_yaml", "")),
-                document_number=str(request.data.get("document_number", "")),
+                spec_yaml=body.validated_data["spec_yaml"],
+                document_number=body.validated_data["document_number"],
             )
         except services.ServiceError as exc:
             return _refusal(exc)
@@ -248,6 +268,7 @@ class PlanViewSet(viewsets.GenericViewSet[AllocationPlan]):
         body.is_valid(raise_exception=True)
         upload = body.validated_data["file"]
         try:
+            services.check_upload_size(upload.name, upload.size)  # before reading it into memory
             report = services.recipients_import(
                 user=request.user,
                 plan=plan,

@@ -2,9 +2,11 @@ from __future__ import annotations
 
 from django import forms
 
+from fundflow.allocations.models import AllocationPlan
 from fundflow.core.apportion import Apportion
 from fundflow.core.money import RoundingMode
 from fundflow.core.plan import Method
+from fundflow.text_fields import max_length, single_line
 
 
 class SpecForm(forms.Form):
@@ -13,11 +15,23 @@ class SpecForm(forms.Form):
     document_number = forms.CharField(
         label="文号",
         required=False,
-        max_length=100,
+        max_length=max_length(AllocationPlan, "document_number"),
+        validators=[single_line],
         widget=forms.TextInput(attrs={"placeholder": "如 塔地财社〔2023〕32号", "size": 30}),
     )
-    title = forms.CharField(label="标题", max_length=255, widget=forms.TextInput(attrs={"size": 60}))
-    fund = forms.CharField(label="资金名称", max_length=255, required=False, widget=forms.TextInput(attrs={"size": 60}))
+    title = forms.CharField(
+        label="标题",
+        max_length=max_length(AllocationPlan, "title"),
+        validators=[single_line],
+        widget=forms.TextInput(attrs={"size": 60}),
+    )
+    fund = forms.CharField(
+        label="资金名称",
+        max_length=max_length(AllocationPlan, "fund"),
+        validators=[single_line],
+        required=False,
+        widget=forms.TextInput(attrs={"size": 60}),
+    )
     year = forms.IntegerField(label="业务年度", min_value=2000, max_value=2100)
     unit = forms.ChoiceField(label="金额单位", choices=[("万元", "万元"), ("元", "元")])
     total = forms.DecimalField(label="资金总额", required=False, max_digits=18, decimal_places=6)

@@ -67,6 +67,8 @@ def _entries(records: list[Any], kind: str, label: Any) -> list[dict[str, Any]]:
             {
                 "when": timezone.localtime(record.history_date).isoformat(timespec="seconds"),
                 "_at": record.history_date,
+                # As the page prints it; the ISO form's "T" must become a space, not vanish.
+                "when_text": timezone.localtime(record.history_date).strftime("%Y-%m-%d %H:%M:%S"),
                 "who": record.history_user.get_username() if record.history_user else None,
                 "type": KIND[record.history_type],
                 "object": kind,

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import dataclasses
 import io
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -34,6 +37,7 @@ from fundflow.io.json_allocation import result_to_dict
 from fundflow.io.plan_yaml import parse_plan
 from fundflow.io.recipients_file import recipients_from_rows
 from fundflow.regions.models import BudgetUnit, Region
+from fundflow.text_fields import text_problems
 
 
 class ServiceError(Exception):
@@ -95,10 +99,23 @@ def _locked_for_update(plan: AllocationPlan, version: int) -> AllocationPlan:
     return fresh
 
 
+def _check_plan_text(parsed: Plan, document_number: str) -> None:
+    """Title, fund and document number fit their columns and are single lines (PostgreSQL refuses longer text)."""
+    where = Location("分配参数")
+    problems = [
+        *text_problems(AllocationPlan, "title", parsed.title, where),
+        *text_problems(AllocationPlan, "fund", parsed.fund or "", where),
+        *text_problems(AllocationPlan, "document_number", document_number, where),
+    ]
+    if problems:
+        raise ServiceError("分配参数有误", problems)
+
+
 @transaction.atomic
 def plan_create(*, user: Any, spec_yaml: str, document_number: str = "") -> AllocationPlan:
     _require(user, "allocations.add_plan")
     parsed = validate_spec(spec_yaml)
+    _check_plan_text(parsed, document_number)
     profile = profile_of(user)
     assert profile is not None
     return AllocationPlan.objects.create(
@@ -120,6 +137,7 @@ def plan_update_spec(
 ) -> AllocationPlan:
     _require(user, "allocations.change_plan", plan)
     parsed = validate_spec(spec_yaml)
+    _check_plan_text(parsed, document_number)
     fresh = _locked_for_update(plan, version)
     fresh.spec_yaml = spec_yaml.strip() + "\n"
     fresh.title, fresh.fund, fresh.method = parsed.title, parsed.fund, parsed.method_kind.value
@@ -228,80 +246,154 @@ class ImportReport:
     changed: bool
 
 
-def read_upload(filename: str, content: bytes) -> list[list[str]]:
-    import csv
-    import tempfile
-    from pathlib import Path
+UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+UPLOAD_MAX_ROWS = 20_000
 
-    from fundflow.io.xlsx_cells import read_first_sheet
+
+def upload_max_bytes() -> int:
+    """Largest accepted upload (setting FUNDFLOW_UPLOAD_MAX_BYTES): a bigger file is refused before it is read."""
+    return int(getattr(settings, "FUNDFLOW_UPLOAD_MAX_BYTES", UPLOAD_MAX_BYTES))
+
+
+def upload_max_rows() -> int:
+    """Most data rows one upload may hold (setting FUNDFLOW_UPLOAD_MAX_ROWS); reading stops past it."""
+    return int(getattr(settings, "FUNDFLOW_UPLOAD_MAX_ROWS", UPLOAD_MAX_ROWS))
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f}".removesuffix(".0") + " MB"
+
+
+def check_upload_size(filename: str, size: int | None) -> None:
+    """Refuse a file over the size limit — views call this with the upload's size before reading it."""
+    limit = upload_max_bytes()
+    if size is not None and size > limit:
+        raise ServiceError(
+            f"文件 {filename} 大小为 {_megabytes(size)}，超过上传上限 {_megabytes(limit)}，未导入任何数据。"
+            "请删去无关的工作表、行和列后重新上传。"
+        )
+
+
+def iter_upload(filename: str, content: bytes) -> Iterator[list[str]]:
+    """The rows of an uploaded .xlsx (first sheet) or .csv (UTF-8 or GBK), streamed; PlanError when unreadable."""
+    from fundflow.io.recipients_file import iter_csv_rows
+    from fundflow.io.xlsx_cells import iter_first_sheet
 
     suffix = Path(filename).suffix.lower()
     if suffix == ".csv":
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ServiceError(f"文件 {filename} 不是 UTF-8 编码的 CSV") from None
-        return [list(r) for r in csv.reader(io.StringIO(text))]
+        return iter_csv_rows(content, filename)
     if suffix != ".xlsx":
         raise ServiceError(f"文件 {filename} 应为 .xlsx 或 .csv")
-    with tempfile.NamedTemporaryFile(suffix=".xlsx") as tmp:
-        tmp.write(content)
-        tmp.flush()
-        try:
-            return read_first_sheet(Path(tmp.name), display_name=filename)
-        except PlanError as exc:
-            raise ServiceError(f"无法读取 {filename}", exc.problems) from None
+    return iter_first_sheet(content, display_name=filename)
 
 
-@transaction.atomic
+HeaderCheck = Callable[[list[str], int], None]
+
+
+def read_upload(filename: str, content: bytes, check_header: HeaderCheck | None = None) -> list[list[str]]:
+    """All rows of an upload, within the size and row limits. ``check_header`` sees the header row (cells, row
+    number) before any data row is read, so a wrong header is reported at once however long the file is."""
+    check_upload_size(filename, len(content))
+    limit = upload_max_rows()
+    rows: list[list[str]] = []
+    header_seen = False
+    data_rows = 0
+    try:
+        for number, row in enumerate(iter_upload(filename, content), start=1):
+            rows.append(row)
+            if not any(c.strip() for c in row):
+                continue
+            if not header_seen:
+                header_seen = True
+                if check_header is not None:
+                    check_header(row, number)
+                continue
+            data_rows += 1
+            if data_rows > limit:
+                raise ServiceError(
+                    f"{filename} 的数据超过 {limit} 行（单次上传上限），未导入任何数据。"
+                    "请删去多余的行；确需更多行请联系系统管理员调整上限。"
+                )
+    except PlanError as exc:
+        raise ServiceError(f"无法读取 {filename}", exc.problems) from None
+    return rows
+
+
+def _header_check(spec: Plan, aliases: dict[str, str], optional: Collection[str], filename: str) -> HeaderCheck:
+    """A check that the header names every column the method needs, reported once with the expected header."""
+    from fundflow.io.recipients_file import RESERVED
+
+    required = [c for c in input_columns(spec) if c not in optional]
+
+    def check(cells: list[str], number: int) -> None:
+        keys = {aliases.get(c.strip(), c.strip()) for c in cells}
+        present = keys | {RESERVED[k] for k in keys if k in RESERVED}
+        missing = (["名称"] if "name" not in present else []) + [
+            column_label(spec, c) for c in required if c not in present
+        ]
+        if not missing:
+            return
+        expected = ["分组（可选）", "名称"]
+        expected += [column_label(spec, c) + ("（可选）" if c in optional else "") for c in input_columns(spec)]
+        expected.append("备注（可选）")
+        message = f"表头不符：缺少列{'、'.join(f'“{m}”' for m in missing)}；应有列：{'、'.join(expected)}"
+        raise ServiceError(
+            f"{filename} {message}。请下载模板填写后重新上传，未导入任何数据。",
+            [Problem("file.header", message, Location(filename, number))],
+        )
+
+    return check
+
+
 def recipients_import(*, user: Any, plan: AllocationPlan, filename: str, content: bytes, version: int) -> ImportReport:
-    """Validate the whole file first; write all rows in one transaction or nothing. Same file twice: no change."""
+    """Validate the whole file first; write all rows in one transaction or nothing. Same file twice: no change.
+
+    Reading, validation and linking run outside the transaction, so the database is write-locked only for the
+    writes themselves (on SQLite one write transaction blocks every other user's writes).
+    """
     _require(user, "allocations.change_plan", plan)
-    rows = read_upload(filename, content)
     spec = parse_spec(plan.spec_yaml)
     aliases = {column_label(spec, c): c for c in input_columns(spec)}
     optional = SETTLEMENT_OPTIONAL if isinstance(spec.method, SettlementMethod) else ()
+    rows = read_upload(filename, content, _header_check(spec, aliases, optional, filename))
     try:
         parsed = recipients_from_rows(rows, filename, aliases=aliases, optional=optional)
     except PlanError as exc:
         raise ServiceError(f"{filename} 有 {len(exc.problems)} 处错误，未导入任何数据", exc.problems) from None
-    header = [aliases.get(h.strip(), h.strip()) for h in next((r for r in rows if any(c.strip() for c in r)), [])]
-    missing = [column_label(spec, c) for c in input_columns(spec) if c not in header]
-    if missing and not isinstance(spec.method, SettlementMethod):
-        raise ServiceError(
-            f"{filename} 缺少列：{'、'.join(missing)}（请下载模板填写）",
-            [Problem("input.missing-column", f"缺少“{c}”列", Location(filename, 1)) for c in missing],
-        )
     if not parsed:
         raise ServiceError(f"{filename} 中没有分配对象（只有表头），未作任何修改")
     _check_unique(parsed, filename)
+    _check_texts(parsed, filename)
     _check_inputs(spec, parsed, filename)
     links = _links_in_scope(plan.region, parsed, filename)
-    fresh = _locked_for_update(plan, version)
     new_rows = [_row_values(r) for r in parsed]
-    old_rows = [(r.group, r.name, r.values, r.duplicates, r.note) for r in fresh.recipients.all()]
-    if new_rows == old_rows:
-        return ImportReport(len(new_rows), changed=False)
-    _store_rows(fresh, parsed, links)
-    _invalidate(fresh)
-    fresh.save()
+    with transaction.atomic():
+        fresh = _locked_for_update(plan, version)
+        old_rows = [(r.group, r.name, r.values, r.duplicates, r.note) for r in fresh.recipients.all()]
+        if new_rows == old_rows:
+            return ImportReport(len(new_rows), changed=False)
+        _store_rows(fresh, parsed, links, user)
+        _invalidate(fresh)
+        fresh.save()
     return ImportReport(len(new_rows), changed=True)
 
 
 INPUT_RULES = ("input.", "recipient.")
 
 
-def _check_inputs(spec: Plan, parsed: Sequence[Recipient], filename: str) -> None:
+def _check_inputs(spec: Plan, parsed: Sequence[Recipient], filename: str, message: str = "") -> None:
     """Run the method's own input rules (negative counts, missing columns, …) on the file, at its rows.
 
     Plan-level rules (totals, weights) are the parameters' business and are reported when computing.
+    ``message`` (with ``{n}`` for the number of problems) replaces the upload's refusal text.
     """
     try:
         allocate(dataclasses.replace(spec, recipients=tuple(parsed), adjustments=()))
     except PlanError as exc:
         problems = [p for p in exc.problems if p.rule.startswith(INPUT_RULES)]
         if problems:
-            raise ServiceError(f"{filename} 有 {len(problems)} 处错误，未导入任何数据", problems) from None
+            text = (message or "{file} 有 {n} 处错误，未导入任何数据").format(file=filename, n=len(problems))
+            raise ServiceError(text, problems) from None
 
 
 Link = tuple[Region | None, BudgetUnit | None]
@@ -316,9 +408,11 @@ def _links_in_scope(scope: Region, recipients: Sequence[Recipient], where: str) 
     """
     links: list[Link] = []
     problems = []
+    names = {r.name for r in recipients}
+    regions_of, units_of = _regions_named(names), _units_named(names)
     for r in recipients:
-        regions = _regions_named(r.name)
-        units = _units_named(r.name)
+        regions = regions_of.get(r.name, [])
+        units = units_of.get(r.name, [])
         region = next((g for g in regions if g.is_within(scope)), None)
         unit = next((u for u in units if u.region.is_within(scope)), None)
         if region is None and unit is None and (regions or units):
@@ -337,11 +431,20 @@ def _links_in_scope(scope: Region, recipients: Sequence[Recipient], where: str) 
     return links
 
 
-def _store_rows(plan: AllocationPlan, recipients: Sequence[Recipient], links: Sequence[Link]) -> None:
+def _store_rows(plan: AllocationPlan, recipients: Sequence[Recipient], links: Sequence[Link], user: Any = None) -> None:
     """Bring the stored rows to ``recipients``, updating rows in place (matched by group and name) so that the
-    history shows each changed value, creating new rows and deleting rows no longer in the file."""
+    history shows each changed value, creating new rows and deleting rows no longer in the file.
+
+    New and changed rows are written in bulk (with their history rows), so a large file holds the write lock
+    for a few statements rather than one per row.
+    """
+    from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
     existing = {(r.group, r.name): r for r in plan.recipients.all()}
     keep: set[int] = set()
+    created: list[PlanRecipient] = []
+    changed: list[PlanRecipient] = []
+    changed_fields: set[str] = set()
     for position, (r, (region, unit)) in enumerate(zip(recipients, links, strict=True), start=1):
         group, name, values, duplicates, note = _row_values(r)
         row = existing.get((group, name))
@@ -354,15 +457,43 @@ def _store_rows(plan: AllocationPlan, recipients: Sequence[Recipient], links: Se
             "unit": unit,
         }
         if row is None:
-            row = PlanRecipient.objects.create(plan=plan, group=group, name=name, **fields)
-        elif any(getattr(row, k) != v for k, v in fields.items()):
-            for k, v in fields.items():
-                setattr(row, k, v)
-            row.save()
+            created.append(PlanRecipient(plan=plan, group=group, name=name, **fields))
+            continue
+        differ = [k for k, v in fields.items() if getattr(row, k) != v]
+        if differ:
+            for k in differ:
+                setattr(row, k, fields[k])
+            changed.append(row)
+            changed_fields.update(differ)
         keep.add(row.pk)
     for row in existing.values():
         if row.pk not in keep:
             row.delete()
+    history_user = user if getattr(user, "is_authenticated", False) else None
+    if changed:
+        # Only the changed columns, in small batches: bulk_update's CASE grows with both.
+        columns = [f for f in _STORED_FIELDS if f in changed_fields]
+        bulk_update_with_history(changed, PlanRecipient, columns, batch_size=100, default_user=history_user)
+    if created:
+        bulk_create_with_history(created, PlanRecipient, batch_size=500, default_user=history_user)
+
+
+_STORED_FIELDS = ("position", "values", "duplicates", "note", "region", "unit")
+
+
+def _recipient_text_problems(r: Recipient, where: Location | None) -> list[Problem]:
+    return [
+        *text_problems(PlanRecipient, "group", r.group or "", where),
+        *text_problems(PlanRecipient, "name", r.name, where),
+        *text_problems(PlanRecipient, "note", r.note, where),
+    ]
+
+
+def _check_texts(parsed: Sequence[Recipient], filename: str) -> None:
+    """Names, groups and notes fit their columns and are single lines, reported at their rows."""
+    problems = [p for r in parsed for p in _recipient_text_problems(r, r.location or Location(filename))]
+    if problems:
+        raise ServiceError(f"{filename} 有 {len(problems)} 处错误，未导入任何数据", problems)
 
 
 def _check_unique(parsed: Sequence[Recipient], filename: str) -> None:
@@ -386,15 +517,35 @@ def _row_values(r: Recipient) -> tuple[str, str, dict[str, str], dict[str, str],
     )
 
 
-def _regions_named(name: str) -> list[Region]:
-    """Regions whose name or an alias is ``name`` (沙湾县 → 沙湾市)."""
-    exact = list(Region.objects.filter(name=name).select_related("parent"))
-    return exact + [g for g in Region.objects.exclude(aliases=[]).select_related("parent") if name in g.aliases]
+def _regions_named(names: Iterable[str]) -> dict[str, list[Region]]:
+    """Regions whose name or an alias is each of ``names`` (沙湾县 → 沙湾市), exact names first; few queries."""
+    wanted = set(names)
+    found: dict[str, list[Region]] = defaultdict(list)
+    for chunk in _chunks(sorted(wanted)):
+        for g in Region.objects.filter(name__in=chunk).select_related("parent"):
+            found[g.name].append(g)
+    for g in Region.objects.exclude(aliases=[]).select_related("parent"):
+        for alias in wanted.intersection(g.aliases):
+            found[alias].append(g)
+    return found
 
 
-def _units_named(name: str) -> list[BudgetUnit]:
-    exact = list(BudgetUnit.objects.filter(name=name).select_related("region"))
-    return exact + [u for u in BudgetUnit.objects.exclude(aliases=[]).select_related("region") if name in u.aliases]
+def _units_named(names: Iterable[str]) -> dict[str, list[BudgetUnit]]:
+    wanted = set(names)
+    found: dict[str, list[BudgetUnit]] = defaultdict(list)
+    for chunk in _chunks(sorted(wanted)):
+        for u in BudgetUnit.objects.filter(name__in=chunk).select_related("region"):
+            found[u.name].append(u)
+    for u in BudgetUnit.objects.exclude(aliases=[]).select_related("region"):
+        for alias in wanted.intersection(u.aliases):
+            found[alias].append(u)
+    return found
+
+
+def _chunks(items: Sequence[str], size: int = 500) -> Iterator[Sequence[str]]:
+    """Short IN lists: SQLite limits the number of query parameters."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 @transaction.atomic
@@ -435,6 +586,7 @@ def recipient_add(
         values={k: Decimal(v) for k, v in parsed.items()},
         location=Location("新增行"),
     )
+    problems.extend(_recipient_text_problems(new, Location("新增行")))
     if not problems:
         try:
             _check_inputs(spec, [new], "新增行")
@@ -692,10 +844,16 @@ def _store_adjustments(
 
 @transaction.atomic
 def recipients_update(*, user: Any, plan: AllocationPlan, cells: dict[tuple[int, str], str], version: int) -> int:
-    """Edit input cells in the page: ``cells`` maps (recipient id, column) → text. All or nothing."""
+    """Edit input cells in the page: ``cells`` maps (recipient id, column) → text. All or nothing.
+
+    Only the method's input columns may be edited, and the edited rows must pass the same input rules as an
+    uploaded file (the core's rules for the method: no negative counts, amounts at the plan's places …).
+    """
     from fundflow.io.numbers import parse_decimal
 
     _require(user, "allocations.change_plan", plan)
+    spec = parse_spec(plan.spec_yaml)
+    columns = input_columns(spec)
     fresh = _locked_for_update(plan, version)
     rows = {r.pk: r for r in fresh.recipients.all()}
     problems = []
@@ -705,6 +863,11 @@ def recipients_update(*, user: Any, plan: AllocationPlan, cells: dict[tuple[int,
         row = rows.get(pk)
         if row is None:
             problems.append(Problem("input.unknown-row", "该行不属于本方案", Location("页面", None, column)))
+            continue
+        if column not in columns:
+            problems.append(
+                Problem("input.unknown-column", f"“{column}”不是本方案的输入列", Location("页面", row.position, column))
+            )
             continue
         try:
             value = parse_decimal(text)
@@ -719,12 +882,29 @@ def recipients_update(*, user: Any, plan: AllocationPlan, cells: dict[tuple[int,
             changed += 1
     if problems:
         raise ServiceError(f"有 {len(problems)} 处输入错误，未保存任何修改", problems)
+    if dirty:
+        edited = [_core_recipient(spec, r, "页面") for r in dirty.values()]
+        _check_inputs(spec, edited, "页面", message="有 {n} 处输入错误，未保存任何修改")
     if changed:
         for row in dirty.values():  # only rows that changed, so history shows exactly what was edited
             row.save()
         _invalidate(fresh)
         fresh.save()
     return changed
+
+
+def _core_recipient(spec: Plan, row: PlanRecipient, where: str) -> Recipient:
+    """A stored row as the core sees it, located by its position and each column's label (for messages)."""
+    location = Location(where, row.position)
+    return Recipient(
+        name=row.name,
+        group=row.group or None,
+        values={k: Decimal(v) for k, v in row.values.items()},
+        duplicates={k: Decimal(v) for k, v in row.duplicates.items()},
+        note=row.note,
+        location=location,
+        cell_locations={k: location.at_column(column_label(spec, k)) for k in row.values},
+    )
 
 
 @transaction.atomic
@@ -761,7 +941,7 @@ def plan_from_file_rows(
 ) -> AllocationPlan:
     """Create a plan with its rows directly (demo data, CLI imports)."""
     plan = plan_create(user=user, spec_yaml=spec_yaml)
-    _store_rows(plan, recipients, _links_in_scope(plan.region, recipients, "分配对象"))
+    _store_rows(plan, recipients, _links_in_scope(plan.region, recipients, "分配对象"), user)
     for a in adjustments:
         PlanAdjustment.objects.create(
             plan=plan, group=a.group or "", recipient=a.recipient, part=a.part, delta=a.delta, reason=a.reason

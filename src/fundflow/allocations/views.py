@@ -32,6 +32,7 @@ from fundflow.core.errors import PlanError
 from fundflow.core.explain import explain as explain_figure
 from fundflow.core.plan import Plan
 from fundflow.io.layout import Layout, build_layout
+from fundflow.text_fields import content_disposition
 from fundflow.web_forms import posted_version
 
 
@@ -230,10 +231,8 @@ def _writable_plan(request: HttpRequest, pk: int, perm: str = "allocations.chang
 
 
 def _attachment(filename: str) -> str:
-    """A download named in Chinese (RFC 5987), e.g. 提前下达2021年…分配表.xlsx."""
-    from urllib.parse import quote
-
-    return f"attachment; filename*=UTF-8''{quote(filename)}"
+    """A download named in Chinese (RFC 5987), e.g. 提前下达2021年…分配表.xlsx; no / \\ or control characters."""
+    return content_disposition(filename)
 
 
 def _refused(request: HttpRequest, plan: AllocationPlan, exc: ServiceError, where: str) -> HttpResponse:
@@ -304,6 +303,7 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("allocations:plan-detail", pk=plan.pk)
     upload_file = form.cleaned_data["file"]
     try:
+        services.check_upload_size(upload_file.name, upload_file.size)  # before reading it into memory
         report = services.recipients_import(
             user=request.user,
             plan=plan,

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.db import transaction
 
-from fundflow.allocations.services import ConflictError, PermissionDenied, ServiceError
+from fundflow.allocations.services import ConflictError, PermissionDenied, ServiceError, check_upload_size
 from fundflow.core.disclosure import Disclosure, Finding, check, generate
 from fundflow.core.disclosure.model import UnitBudget as Budget
 from fundflow.core.disclosure.stated import CodeBook
@@ -25,15 +25,15 @@ from fundflow.core.errors import Location, PlanError, Problem
 from fundflow.disclosure_web.models import UnitBudget
 from fundflow.io.disclosure_budget import parse_budget
 from fundflow.io.disclosure_budget_writer import budget_to_yaml
+from fundflow.io.encoding import decode_text
 from fundflow.io.numbers import parse_decimal
 from fundflow.reference import catalogue, years
 from fundflow.regions.models import BudgetUnit
 
-__all__ = ["ConflictError", "PermissionDenied", "ServiceError"]
+__all__ = ["ConflictError", "PermissionDenied", "ServiceError", "check_upload_size"]
 
 BUDGET_SUFFIXES = (".xlsx", ".yaml", ".yml")
 DISCLOSURE_SUFFIXES = (".xlsx", ".txt", ".tsv")
-MAX_UPLOAD = 10 * 1024 * 1024
 
 
 @dataclasses.dataclass(frozen=True)
@@ -140,38 +140,39 @@ def _check_unit(budget: Budget, unit: BudgetUnit, filename: str) -> None:
         )
 
 
-@transaction.atomic
 def budget_import(
     *, user: Any, unit: BudgetUnit, filename: str, content: bytes, version: int | None = None
 ) -> ImportReport:
     """Import a unit's budget for the file's year: create it, or replace it when the data differ.
 
     The same data again is a no-op. Replacing an existing budget needs its current ``version`` (from the page
-    the user saw); a stale or missing version is refused.
+    the user saw); a stale or missing version is refused. The file is read and validated before the write
+    transaction starts, so the database is write-locked only for the write itself.
     """
     _require(user, unit)
-    if len(content) > MAX_UPLOAD:
-        raise ServiceError(f"文件 {filename} 超过 10 MB")
+    check_upload_size(filename, len(content))
     budget, _ = parse_budget_upload(filename, content)
     _check_unit(budget, unit, filename)
     text = budget_to_yaml(budget)
-    existing = UnitBudget.objects.select_for_update().filter(unit=unit, year=budget.year).first()
-    if existing is None:
-        record = UnitBudget.objects.create(
-            unit=unit, year=budget.year, budget_yaml=text, total=_total(budget), created_by=user
-        )
-        return ImportReport(record, created=True, changed=True)
-    if existing.budget_yaml == text:
-        return ImportReport(existing, created=False, changed=False)
-    if version is None or existing.version != version:
-        raise ConflictError(
-            f"{unit.name} {budget.year}年预算已存在且内容不同（或已被他人修改），未导入。"
-            "请打开该预算的页面，确认最新内容后在该页面重新导入。"
-        )
-    existing.budget_yaml = text
-    existing.total = _total(budget)
-    existing.version += 1
-    existing.save()
+    total = _total(budget)
+    with transaction.atomic():
+        existing = UnitBudget.objects.select_for_update().filter(unit=unit, year=budget.year).first()
+        if existing is None:
+            record = UnitBudget.objects.create(
+                unit=unit, year=budget.year, budget_yaml=text, total=total, created_by=user
+            )
+            return ImportReport(record, created=True, changed=True)
+        if existing.budget_yaml == text:
+            return ImportReport(existing, created=False, changed=False)
+        if version is None or existing.version != version:
+            raise ConflictError(
+                f"{unit.name} {budget.year}年预算已存在且内容不同（或已被他人修改），未导入。"
+                "请打开该预算的页面，确认最新内容后在该页面重新导入。"
+            )
+        existing.budget_yaml = text
+        existing.total = total
+        existing.version += 1
+        existing.save()
     return ImportReport(existing, created=False, changed=True)
 
 
@@ -278,21 +279,17 @@ def check_upload(filename: str, content: bytes) -> tuple[Disclosure, list[Findin
         )
     if not content.strip():
         raise ServiceError(f"文件 {filename} 是空的")
-    if len(content) > MAX_UPLOAD:
-        raise ServiceError(f"文件 {filename} 超过 10 MB")
+    check_upload_size(filename, len(content))
     try:
         if suffix == ".xlsx":
-            with tempfile.TemporaryDirectory(prefix="fundflow-") as tmp:
-                path = Path(tmp) / "upload.xlsx"
-                path.write_bytes(content)
-                d = read_disclosure_xlsx(path)
-            d = dataclasses.replace(d, source=filename)
+            d = read_disclosure_xlsx(content, display_name=filename)
         else:
             try:
-                text = content.decode("utf-8-sig")
-            except UnicodeDecodeError:
+                text = decode_text(content)
+            except ValueError:
                 raise ServiceError(
-                    f"文件 {filename} 不是 UTF-8 编码的文本。请用记事本等工具“另存为”UTF-8 编码后重新上传。"
+                    f"文件 {filename} 的编码无法识别（不是 UTF-8 编码，也不是 GBK/GB18030 编码）。"
+                    "请用记事本等工具“另存为”UTF-8 编码后重新上传。"
                 ) from None
             d = parse_disclosure(
                 [(i, line) for i, line in enumerate(io.StringIO(text).read().splitlines(), 1)], filename

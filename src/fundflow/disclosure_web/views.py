@@ -24,6 +24,7 @@ from fundflow.disclosure_web.models import UnitBudget
 from fundflow.disclosure_web.selectors import access_budget, access_unit, budgets_visible_to, units_visible_to
 from fundflow.disclosure_web.services import ConflictError, PermissionDenied, ServiceError
 from fundflow.io.disclosure_grid import layout
+from fundflow.text_fields import content_disposition
 from fundflow.web_forms import posted_version
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -31,10 +32,8 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _download(data: bytes, content_type: str, filename: str) -> HttpResponse:
-    from urllib.parse import quote
-
     response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    response["Content-Disposition"] = content_disposition(filename)  # no / \\ or control characters
     return response
 
 
@@ -83,6 +82,7 @@ def budget_import(request: HttpRequest) -> HttpResponse:
         raise DjangoPermissionDenied("您没有权限导入该单位的预算")
     upload = form.cleaned_data["file"]
     try:
+        services.check_upload_size(upload.name, upload.size)  # before reading it into memory
         report = services.budget_import(
             user=request.user, unit=unit, filename=upload.name, content=upload.read(), version=None
         )
@@ -294,6 +294,7 @@ def budget_upload(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("disclosure:budget-detail", pk=budget.pk)
     upload = form.cleaned_data["file"]
     try:
+        services.check_upload_size(upload.name, upload.size)  # before reading it into memory
         report = services.budget_import(
             user=request.user,
             unit=budget.unit,
@@ -364,6 +365,7 @@ def check_page(request: HttpRequest) -> HttpResponse:
         else:
             upload = form.cleaned_data["file"]
             try:
+                services.check_upload_size(upload.name, upload.size)  # before reading it into memory
                 d, findings, book = services.check_upload(upload.name, upload.read())
             except ServiceError as exc:
                 messages.error(request, exc.message)

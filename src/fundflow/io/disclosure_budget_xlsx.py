@@ -441,9 +441,9 @@ def _sheets(content: bytes, file: str) -> dict[str, list[tuple[int, list[str]]]]
 
     try:
         wb = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError):
         raise PlanError.single(
-            "file.type", f"无法作为 Excel 文件读取（{type(exc).__name__}）", Location(file)
+            "file.type", "无法作为 Excel 文件读取（文件可能已损坏，或不是 .xlsx 格式）", Location(file)
         ) from None
     problems: list[Problem] = []
     out: dict[str, list[tuple[int, list[str]]]] = {}

@@ -9,6 +9,7 @@ text reader, so both formats are read by one parser.
 
 from __future__ import annotations
 
+import io
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -91,19 +92,25 @@ def write_disclosure_xlsx(d: Disclosure, path: Path) -> None:
     wb.save(path)
 
 
-def read_disclosure_xlsx(path: Path) -> Disclosure:
-    """Read a workbook written by :func:`write_disclosure_xlsx` (or one laid out the same way)."""
+def read_disclosure_xlsx(path: Path | bytes, display_name: str | None = None) -> Disclosure:
+    """Read a workbook written by :func:`write_disclosure_xlsx` (or one laid out the same way).
+
+    ``path`` may be the file's bytes (a web upload, read without a temporary file); ``display_name`` is the name
+    shown in messages instead of the path. An unreadable file is a Chinese message naming only the file.
+    """
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
-    if not path.exists():
-        raise PlanError.single("file.missing", "文件不存在", Location(str(path)))
+    name = display_name if display_name is not None else str(path)
+    if isinstance(path, Path) and not path.exists():
+        raise PlanError.single("file.missing", "文件不存在", Location(name))
+    unreadable = PlanError.single(
+        "file.type", "无法作为 Excel 文件读取（文件可能已损坏，或不是 .xlsx 格式）", Location(name)
+    )
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
-        raise PlanError.single(
-            "file.type", f"无法作为 Excel 文件读取（{type(exc).__name__}）", Location(str(path))
-        ) from None
+        wb = load_workbook(io.BytesIO(path) if isinstance(path, bytes) else path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError):
+        raise unreadable from None
     try:
         lines: Numbered = []
         for ws in wb.worksheets:
@@ -112,6 +119,8 @@ def read_disclosure_xlsx(path: Path) -> Disclosure:
                 while cells and not cells[-1]:
                     cells.pop()
                 lines.append((number, "\t".join(cells)))
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError, EOFError):
+        raise unreadable from None
     finally:
         wb.close()
-    return parse_disclosure(lines, str(path))
+    return parse_disclosure(lines, name)

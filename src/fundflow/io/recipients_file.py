@@ -8,12 +8,14 @@ Blank numeric cells are errors (write 0), and every problem names file, row and 
 from __future__ import annotations
 
 import csv
-from collections.abc import Collection, Iterable, Mapping, Sequence
+import io
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 
 from fundflow.core.errors import Location, PlanError, Problem
 from fundflow.core.plan import Recipient
+from fundflow.io.encoding import decode_text
 from fundflow.io.numbers import parse_decimal
 
 RESERVED = {"name": "name", "名称": "name", "group": "group", "分组": "group", "note": "note", "备注": "note"}
@@ -25,13 +27,31 @@ def read_recipients_file(path: Path) -> tuple[Recipient, ...]:
         raise PlanError.single("file.missing", "找不到分配对象文件", Location(str(path)))
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            rows = [list(r) for r in csv.reader(fh)]
+        rows = csv_rows(path.read_bytes(), str(path))
     elif suffix in (".xlsx", ".xlsm"):
         rows = _xlsx_rows(path)
     else:
         raise PlanError.single("file.type", "分配对象文件应为 .csv 或 .xlsx", Location(str(path)))
     return recipients_from_rows(rows, str(path))
+
+
+def csv_rows(content: bytes, file: str) -> list[list[str]]:
+    """The rows of a CSV file saved as UTF-8 (with or without BOM) or GBK/GB18030 (Excel's default in China)."""
+    return list(iter_csv_rows(content, file))
+
+
+def iter_csv_rows(content: bytes, file: str) -> Iterator[list[str]]:
+    """The rows of a CSV file one at a time (see ``csv_rows``); an undecodable file is a Chinese error."""
+    try:
+        text = decode_text(content)
+    except ValueError:
+        raise PlanError.single(
+            "file.encoding", "文件编码无法识别（不是 UTF-8 编码，也不是 GBK/GB18030 编码）", Location(file)
+        ) from None
+    try:
+        yield from (list(r) for r in csv.reader(io.StringIO(text, newline="")))
+    except csv.Error:
+        raise PlanError.single("file.type", "无法作为 CSV 文件读取（格式有误）", Location(file)) from None
 
 
 def _xlsx_rows(path: Path) -> list[list[str]]:
@@ -59,7 +79,9 @@ def recipients_from_rows(
     header = [(aliases or {}).get(h.strip(), h.strip()) for h in header_cells]
     problems: list[Problem] = []
     if not any(RESERVED.get(h) == "name" for h in header):
-        problems.append(Problem("file.no-name-column", "缺少“name”（名称）列", Location(file, header_row)))
+        problems.append(
+            Problem("file.no-name-column", "缺少“名称”列（列名应为“名称”或 name）", Location(file, header_row))
+        )
     seen: set[str] = set()
     for col, h in enumerate(header, start=1):
         if h and h in seen:

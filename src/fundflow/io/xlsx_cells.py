@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime
+import io
 import zipfile
 from collections.abc import Iterator
 from decimal import Decimal
-from itertools import zip_longest
+from itertools import count, zip_longest
 from pathlib import Path
+from typing import Any
+
+from openpyxl.utils.exceptions import InvalidFileException
 
 from fundflow.core.errors import Location, PlanError, Problem
 
@@ -38,33 +42,48 @@ def is_formula(value: object) -> bool:
     return isinstance(value, str) and value.startswith(_FORMULA_MARK)
 
 
-def read_first_sheet(path: Path, display_name: str | None = None) -> list[list[str]]:
-    """All rows of the first sheet as text. A damaged or non-Excel file is a clear error, not a traceback.
+def read_first_sheet(path: Path | bytes, display_name: str | None = None) -> list[list[str]]:
+    """All rows of the first sheet as text (see ``iter_first_sheet``)."""
+    return list(iter_first_sheet(path, display_name))
 
-    Formula cells give their stored (cached) result. A formula cell without a stored result — a file written
-    by a program that does not calculate, never opened and saved in Excel — would otherwise read as blank, so
-    every such cell is reported (``file.formula-no-value``). ``display_name`` is the name shown in every
-    location instead of ``path`` (a web upload is read from a temporary file).
+
+_UNREADABLE = (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError, EOFError)
+
+
+def iter_first_sheet(source: Path | bytes, display_name: str | None = None) -> Iterator[list[str]]:
+    """The rows of the first sheet as text, one at a time (openpyxl read-only streaming, so a caller can check the
+    header, or stop after a row limit, without reading the rest). A damaged or non-Excel file is a clear Chinese
+    error naming only the file, never a traceback or an exception's text (which may hold server paths).
+
+    ``source`` is a path or the file's bytes (a web upload, read without a temporary file). Formula cells give
+    their stored (cached) result. A formula cell without a stored result — a file written by a program that does
+    not calculate, never opened and saved in Excel — would otherwise read as blank, so every such cell is
+    reported (``file.formula-no-value``) once all rows are read. ``display_name`` is the name shown in every
+    location instead of ``source``.
     """
-    from openpyxl import load_workbook
     from openpyxl.utils import get_column_letter
-    from openpyxl.utils.exceptions import InvalidFileException
 
-    name = display_name if display_name is not None else str(path)
+    name = display_name if display_name is not None else str(source)
+    unreadable = PlanError.single(
+        "file.type", "无法作为 Excel 文件读取（文件可能已损坏，或不是 .xlsx 格式）", Location(name)
+    )
     try:
-        values_wb = load_workbook(path, read_only=True, data_only=True)
-        formulas_wb = load_workbook(path, read_only=True, data_only=False)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
-        raise PlanError.single(
-            "file.type", f"无法作为 Excel 文件读取（{type(exc).__name__}）", Location(name)
-        ) from None
+        values_wb, formulas_wb = _open(source, data_only=True), _open(source, data_only=False)
+    except _UNREADABLE:
+        raise unreadable from None
     try:
         values_ws, formulas_ws = values_wb.worksheets[0], formulas_wb.worksheets[0]
         where = f"{name} 工作表“{values_ws.title}”"
-        rows: list[list[str]] = []
         problems: list[Problem] = []
-        for number, (values, formulas) in enumerate(zip_longest(_rows(values_ws), _rows(formulas_ws)), start=1):
-            values, formulas = values or (), formulas or ()
+        rows = zip_longest(_rows(values_ws), _rows(formulas_ws))
+        for number in count(1):
+            try:
+                pair = next(rows, None)
+            except _UNREADABLE:
+                raise unreadable from None
+            if pair is None:
+                break
+            values, formulas = pair[0] or (), pair[1] or ()
             for col, formula in enumerate(formulas, start=1):
                 value = values[col - 1] if col - 1 < len(values) else None
                 if value is None and _is_formula_cell(formula):
@@ -76,13 +95,20 @@ def read_first_sheet(path: Path, display_name: str | None = None) -> list[list[s
                             Location(where, number, get_column_letter(col)),
                         )
                     )
-            rows.append([cell_text(v) for v in values])
+            yield [cell_text(v) for v in values]
         if problems:
             raise PlanError(problems)
-        return rows
     finally:
         values_wb.close()
         formulas_wb.close()
+
+
+def _open(source: Path | bytes, *, data_only: bool) -> Any:
+    from openpyxl import load_workbook
+
+    return load_workbook(
+        io.BytesIO(source) if isinstance(source, bytes) else source, read_only=True, data_only=data_only
+    )
 
 
 def _is_formula_cell(value: object) -> bool:
