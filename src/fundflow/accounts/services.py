@@ -6,6 +6,7 @@ one place, with a Chinese message, before anything is written.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -171,19 +172,29 @@ def user_unlock(*, username: str) -> int:
     return int(reset(username=username))
 
 
-def ensure_user(
-    *,
-    username: str,
-    role: Role | str,
-    region_code: str,
-    unit_code: str | None,
-    office: str,
-    password: str,
-) -> bool:
-    """Create the user unless it exists (``fundflow demo``); True when created. An existing user is left alone."""
-    if get_user_model().objects.filter(username=username).exists():
-        return False
-    region = Region.objects.get(code=region_code)
-    unit = BudgetUnit.objects.get(code=unit_code) if unit_code else None
-    user_add(username=username, role=role, region=region, unit=unit, office=office, password=password)
-    return True
+@dataclass(frozen=True)
+class UserSpec:
+    """A user to ensure exists (``fundflow demo``): codes, not objects, so the caller needs no ORM."""
+
+    username: str
+    role: str
+    region_code: str
+    unit_code: str | None
+    office: str
+
+
+@transaction.atomic
+def users_ensure(specs: Sequence[UserSpec], *, password: str) -> list[str]:
+    """Create each user that does not exist yet, through :func:`user_add`; existing users are left alone
+    (password included). Returns the names created."""
+    created = []
+    for spec in specs:
+        if get_user_model().objects.filter(username=spec.username).exists():
+            continue
+        region = Region.objects.get(code=spec.region_code)
+        unit = BudgetUnit.objects.get(code=spec.unit_code) if spec.unit_code else None
+        user_add(
+            username=spec.username, role=spec.role, region=region, unit=unit, office=spec.office, password=password
+        )
+        created.append(spec.username)
+    return created
