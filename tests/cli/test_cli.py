@@ -153,10 +153,32 @@ def test_check_table_reports_a_wrong_subtotal(tmp_path):
     )
     bad = tmp_path / "t.txt"
     bad.write_text(text, encoding="utf-8")
-    report = json.loads(run("check-table", bad, "--format", "json").output)
+    result = run("check-table", bad, "--format", "json")
+    assert result.exit_code == 1  # an error finding: the report is printed, and a script can stop on it
+    report = json.loads(result.output)
     assert report["sums_ok"] is False
     findings = {(f["where"], f["printed"], f["computed"]) for f in report["sum_findings"]}
     assert ("阿勒泰地区小计", "1836", "1835") in findings
+    text = run("check-table", bad)
+    assert text.exit_code == 1
+    assert "阿勒泰地区小计“中央财政补助资金(万元)”印为 1836，组成之和为 1835（差 1）" in text.output
+
+
+def test_check_table_weights_not_100_percent_exit_1(tmp_path):
+    text = SEED_001.read_text(encoding="utf-8").replace("(50%)", "(40%)", 1)
+    assert text != SEED_001.read_text(encoding="utf-8")
+    bad = tmp_path / "t.txt"
+    bad.write_text(text, encoding="utf-8")
+    result = run("check-table", bad)
+    assert result.exit_code == 1
+    assert "表头各因素权重之和为 90%，不是 100%" in result.output
+
+
+def test_check_table_differences_that_balance_are_not_errors():
+    """Seed 001's two cells that differ from every recomputation are manual 尾差调整, not errors: exit 0."""
+    result = run("check-table", SEED_001, "--format", "json")
+    assert result.exit_code == 0
+    assert json.loads(result.output)["best"] == "hierarchical"
 
 
 def test_check_table_without_weights_is_a_clear_error(tmp_path):

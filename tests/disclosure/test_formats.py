@@ -82,10 +82,12 @@ projects:
 
 def test_cli_check_seed_text_and_json():
     result = runner.invoke(app, ["disclosure", "check", str(SEED_004)])
-    assert result.exit_code == 0
-    assert "发现 21 处问题" in result.stdout
+    assert result.exit_code == 1  # seed 004 has error findings: the report is printed in full, then exit 1
+    assert "发现 21 处问题（错误 19，提示 2）" in result.stdout
     assert "22.04" in result.stdout
-    data = json.loads(runner.invoke(app, ["disclosure", "check", str(SEED_004), "-f", "json"]).stdout)
+    as_json = runner.invoke(app, ["disclosure", "check", str(SEED_004), "-f", "json"])
+    assert as_json.exit_code == 1
+    data = json.loads(as_json.stdout)
     row_total = [f for f in data["findings"] if f["rule"] == "disclosure.row-total"]
     assert row_total == [
         {
@@ -134,3 +136,24 @@ def test_cli_bad_input_exits_2(tmp_path):
     unsupported = runner.invoke(app, ["disclosure", "generate", str(AKTO_BUDGET), "-o", str(tmp_path / "x.odt")])
     assert unsupported.exit_code == 2
     assert "输出文件应为" in unsupported.output
+
+
+def test_cli_check_exit_code_gates_publication(tmp_path):
+    """Exit 0 when clean or warnings only, 1 on an error finding, 2 when there is no disclosure to check."""
+    from openpyxl import load_workbook
+
+    xlsx = tmp_path / "out.xlsx"
+    assert runner.invoke(app, ["disclosure", "generate", str(AKTO_BUDGET), "-o", str(xlsx)]).exit_code == 0
+    assert runner.invoke(app, ["disclosure", "check", str(xlsx)]).exit_code == 0
+    book = load_workbook(xlsx)
+    del book["表九"]
+    warned = tmp_path / "warned.xlsx"
+    book.save(warned)
+    result = runner.invoke(app, ["disclosure", "check", str(warned)])
+    assert "发现 1 处问题（错误 0，提示 1）" in result.stdout
+    assert result.exit_code == 0
+    not_a_disclosure = tmp_path / "notes.txt"
+    not_a_disclosure.write_text("会议纪要\n没有表格\n", encoding="utf-8")
+    result = runner.invoke(app, ["disclosure", "check", str(not_a_disclosure)])
+    assert result.exit_code == 2
+    assert "没有找到公开表" in result.output

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.db import models
 
@@ -36,3 +37,47 @@ class Profile(models.Model):
     @property
     def is_finance(self) -> bool:
         return self.role in FINANCE_ROLES
+
+
+class LoginEvent(models.Model):
+    """One login, logout or failed login: who, when, from which address. Written by accounts.signals only.
+
+    The user name is kept as typed (a failed login may name no existing user); ``user`` links it when it exists.
+    """
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", "登录成功"
+        LOGOUT = "logout", "退出"
+        FAILED = "failed", "登录失败"
+        LOCKED = "locked", "已锁定，拒绝登录"
+
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    kind = models.CharField("事件", max_length=16, choices=Kind.choices)
+    username = models.CharField("用户名", max_length=150, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="用户", null=True, blank=True, on_delete=models.SET_NULL
+    )
+    ip_address = models.GenericIPAddressField("来源地址", null=True, blank=True)
+    user_agent = models.CharField("浏览器", max_length=255, blank=True)
+    path = models.CharField("登录入口", max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = "登录记录"
+        verbose_name_plural = "登录记录"
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.get_kind_display()} {self.ip_address or ''}"
+
+
+class LockedLogin(AccessAttempt):  # type: ignore[misc]
+    """django-axes' failed-login counter per (user name, address), shown in the admin under a Chinese name.
+
+    A proxy: axes owns the table; deleting a row lifts that lockout.
+    """
+
+    class Meta:
+        proxy = True
+        verbose_name = "登录失败与锁定"
+        verbose_name_plural = "登录失败与锁定"
+        ordering = ["-attempt_time"]

@@ -937,13 +937,42 @@ def plan_approve(*, user: Any, plan: AllocationPlan, version: int) -> None:
 
 
 def plan_from_file_rows(
-    *, user: Any, spec_yaml: str, recipients: Sequence[Recipient], adjustments: Sequence[Adjustment] = ()
+    *,
+    user: Any,
+    spec_yaml: str,
+    recipients: Sequence[Recipient],
+    adjustments: Sequence[Adjustment] = (),
+    document_number: str = "",
 ) -> AllocationPlan:
     """Create a plan with its rows directly (demo data, CLI imports)."""
-    plan = plan_create(user=user, spec_yaml=spec_yaml)
+    plan = plan_create(user=user, spec_yaml=spec_yaml, document_number=document_number)
     _store_rows(plan, recipients, _links_in_scope(plan.region, recipients, "分配对象"), user)
     for a in adjustments:
         PlanAdjustment.objects.create(
             plan=plan, group=a.group or "", recipient=a.recipient, part=a.part, delta=a.delta, reason=a.reason
         )
     return plan
+
+
+@transaction.atomic
+def plan_seed(*, user: Any, plan: Plan, spec_yaml: str, document_number: str, approve: bool) -> AllocationPlan | None:
+    """Load a whole plan file as a computed (and optionally approved) plan, once per document number.
+
+    For ``fundflow demo``: None when a plan with ``document_number`` exists already (running the demo again
+    creates nothing); otherwise create, compute and approve in one transaction, each step through its service.
+    """
+    if AllocationPlan.objects.filter(document_number=document_number).exists():
+        return None
+    record = plan_from_file_rows(
+        user=user,
+        spec_yaml=spec_yaml,
+        recipients=plan.recipients,
+        adjustments=plan.adjustments,
+        document_number=document_number,
+    )
+    plan_compute(user=user, plan=record, version=record.version)
+    record.refresh_from_db()
+    if approve:
+        plan_approve(user=user, plan=record, version=record.version)
+        record.refresh_from_db()
+    return record

@@ -1,7 +1,8 @@
 """The ``fundflow`` command (Typer). Every user-facing message is Chinese; input errors exit with code 2.
 
 Each command group lives in its own module and registers itself on :data:`fundflow.cli.base.app`:
-``allocation`` (``allocate``, ``check-table``), ``web`` (``init``, ``demo``, ``serve``). See docs/cli.md.
+``allocation`` (``allocate``, ``check-table``), ``web`` (``init``, ``demo``, ``serve``), ``users`` (``users add``,
+``list``, ``set-role``, ``unlock``). See docs/cli.md.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from rich.console import Console
 from fundflow.cli import allocation as _allocation  # noqa: F401  (registers commands)
 from fundflow.cli import codes as _codes  # noqa: F401  (registers check-codes)
 from fundflow.cli import disclosure as _disclosure  # noqa: F401  (registers the disclosure group)
+from fundflow.cli import users as _users  # noqa: F401  (registers the users group)
 from fundflow.cli import web as _web  # noqa: F401  (registers commands)
 from fundflow.cli.base import EXIT_INPUT, app, fail
 from fundflow.core.errors import PlanError

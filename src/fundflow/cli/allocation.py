@@ -13,12 +13,12 @@ from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 
-from fundflow.cli.base import app, fail, usage_error
+from fundflow.cli.base import EXIT_FINDINGS, app, fail, usage_error
 from fundflow.core.allocation import allocate
 from fundflow.core.errors import PlanError
 from fundflow.core.explain import explain as explain_figure
 from fundflow.core.result import AllocationResult
-from fundflow.core.table_check import check_table, describe
+from fundflow.core.table_check import TableReport, check_table, describe
 from fundflow.io.json_allocation import result_to_json
 from fundflow.io.layout import Layout, RowStyle, build_layout, to_tsv
 from fundflow.io.plan_writer import plan_to_yaml
@@ -126,7 +126,11 @@ def check_table_command(
     format: Annotated[ReportFormat, typer.Option("--format", "-f", help="报告格式")] = ReportFormat.text,
     emit_plan: Annotated[Path | None, typer.Option("--emit-plan", help="输出可完全重现该表的计划文件（YAML）")] = None,
 ) -> None:
-    """核对印发的因素法分配表：小计合计是否相符、哪些数与直接四舍五入不同、哪种尾差处理能重现该表。"""
+    """核对印发的因素法分配表：小计合计是否相符、哪些数与直接四舍五入不同、哪种尾差处理能重现该表。
+
+    退出码：0 合计、小计和权重均无误，1 发现错误（合计或小计不等于其组成之和，或表头权重之和不是 100%），
+    2 文件无法读取或不是分配表。
+    """
     try:
         report = check_table(read_table_file(file))
     except PlanError as exc:
@@ -141,6 +145,14 @@ def check_table_command(
             raise usage_error("该表不能由平衡的尾差调整完全重现，未输出计划文件")
         emit_plan.write_text(plan_to_yaml(plan, f"由 fundflow check-table 根据 {file.name} 生成"), encoding="utf-8")
         Console(stderr=True).print(f"已写入 {emit_plan}", markup=False)
+    if has_errors(report):
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+def has_errors(report: TableReport) -> bool:
+    """Errors are what is wrong in print whatever the method: a sum that is not the sum of its parts, weights that
+    do not add up to 100%. Cells that differ from a recomputation are not: they may be legitimate manual 尾差调整."""
+    return bool(report.sums) or not report.weights_ok
 
 
 def _report_dict(report: object) -> dict[str, object]:

@@ -16,6 +16,9 @@ app = typer.Typer(
 )
 
 EXIT_INPUT = 2
+# A checker found at least one error-severity finding: the report was printed in full, but a script that gates
+# publication on the command (``fundflow disclosure check FILE && publish``) must stop. Warnings alone exit 0.
+EXIT_FINDINGS = 1
 
 
 def fail(problems: PlanError) -> typer.Exit:

@@ -11,8 +11,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from fundflow.cli.base import app, fail, usage_error
-from fundflow.core.disclosure import RULES, Disclosure, Finding, check, generate
+from fundflow.cli.base import EXIT_FINDINGS, app, fail, usage_error
+from fundflow.core.disclosure import RULES, Disclosure, Finding, Severity, check, generate
 from fundflow.core.errors import PlanError
 from fundflow.core.money import fmt
 from fundflow.reference import catalogue, years
@@ -73,7 +73,10 @@ def check_command(
     ],
     format: Annotated[ReportFormat, typer.Option("--format", "-f", help="报告格式")] = ReportFormat.text,
 ) -> None:
-    """核对部门预算公开文件：表内合计、表间一致、说明与表、科目名称、项目标准×数量、增长率。"""
+    """核对部门预算公开文件：表内合计、表间一致、说明与表、科目名称、项目标准×数量、增长率。
+
+    退出码：0 未发现错误（仅有提示也算通过），1 发现错误，2 文件无法读取或不是公开文件。
+    """
     if file.suffix.lower() not in (".xlsx", ".txt", ".tsv", ""):
         raise usage_error(
             f"文件 {file.name} 应为 fundflow 生成的 Excel（.xlsx）或已公开文件的文本（.txt，表格以制表符分隔）"
@@ -98,11 +101,17 @@ def check_command(
             "findings": [finding_dict(f) for f in findings],
         }
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
-        return
+    else:
+        _print_report(d, book.year, findings)
+    if any(f.severity is Severity.FATAL for f in findings):
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+def _print_report(d: Disclosure, catalogue_year: int, findings: list[Finding]) -> None:
     out = [f"{d.unit} {d.year or ''}年预算公开：读入 {len(d.tables)} 张表、{len(d.paragraphs)} 段说明"]
-    if d.year is not None and book.year != d.year:
-        out.append(f"注意：分类科目表没有 {d.year} 年版本，按 {book.year} 年核对科目名称")
-    fatal = sum(1 for f in findings if f.severity.value == "fatal")
+    if d.year is not None and catalogue_year != d.year:
+        out.append(f"注意：分类科目表没有 {d.year} 年版本，按 {catalogue_year} 年核对科目名称")
+    fatal = sum(1 for f in findings if f.severity is Severity.FATAL)
     out.append(
         f"发现 {len(findings)} 处问题（错误 {fatal}，提示 {len(findings) - fatal}）" if findings else "未发现问题"
     )

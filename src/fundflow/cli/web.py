@@ -133,61 +133,34 @@ def _demo_password() -> tuple[str, bool]:
 
 
 def _demo_users(password: str) -> list[str]:
-    from django.contrib.auth import get_user_model
-    from django.db import transaction
+    from fundflow.accounts.services import AccountError, UserSpec, users_ensure
 
-    from fundflow.accounts.models import Profile
-    from fundflow.regions.models import BudgetUnit, Region
-
-    user_model = get_user_model()
-    created = []
-    with transaction.atomic():
-        for username, role, region, unit, office in DEMO_USERS:
-            if user_model.objects.filter(username=username).exists():
-                continue
-            user = user_model.objects.create_user(username=username, password=password)
-            Profile.objects.create(
-                user=user,
-                role=role,
-                region=Region.objects.get(code=region),
-                unit=BudgetUnit.objects.get(code=unit) if unit else None,
-                office=office,
-            )
-            created.append(username)
+    try:
+        created: list[str] = users_ensure([UserSpec(*row) for row in DEMO_USERS], password=password)
+    except AccountError as exc:  # e.g. FUNDFLOW_DEMO_PASSWORD too short
+        raise usage_error(exc.message) from None
     return created
 
 
 def _demo_plans() -> int:
     from django.contrib.auth import get_user_model
-    from django.db import transaction
 
-    from fundflow.allocations.models import AllocationPlan
-    from fundflow.allocations.services import plan_approve, plan_compute, plan_from_file_rows
+    from fundflow.allocations.services import plan_seed
     from fundflow.io.plan_writer import plan_to_yaml
     from fundflow.io.plan_yaml import load_plan
 
-    user_model = get_user_model()
     created = 0
     for filename, region, document, approve in DEMO_PLANS:
-        if AllocationPlan.objects.filter(document_number=document).exists():
-            continue
         plan = load_plan(EXAMPLES / filename)
         owner = next(u for u, _, r, _, _ in DEMO_USERS if r == region)
-        user = user_model.objects.get(username=owner)
-        with transaction.atomic():
-            record = plan_from_file_rows(
-                user=user,
-                spec_yaml=plan_to_yaml(plan, rows=False),
-                recipients=plan.recipients,
-                adjustments=plan.adjustments,
-            )
-            record.document_number = document
-            record.save()
-            plan_compute(user=user, plan=record, version=record.version)
-            record.refresh_from_db()
-            if approve:
-                plan_approve(user=user, plan=record, version=record.version)
-        created += 1
+        record = plan_seed(
+            user=get_user_model().objects.get(username=owner),
+            plan=plan,
+            spec_yaml=plan_to_yaml(plan, rows=False),
+            document_number=document,
+            approve=approve,
+        )
+        created += record is not None
     return created
 
 

@@ -9,6 +9,7 @@ start without a configured key; ``test`` uses a fixed one).
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -39,6 +40,7 @@ INSTALLED_APPS = [
     "fundflow.accounts",
     "fundflow.allocations",
     "fundflow.disclosure_web",
+    "axes",  # login throttling; see the login-protection block below
 ]
 
 MIDDLEWARE = [
@@ -52,6 +54,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # After authentication, as axes requires; it only acts on the login responses it flagged.
+    "axes.middleware.AxesMiddleware",
     # Last, so it sees exceptions from views first: a lock timeout becomes 503 系统繁忙, never a 500.
     "fundflow.middleware.DatabaseBusyMiddleware",
 ]
@@ -92,9 +96,24 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c lock_timeout={DB_LOCK_TIMEOUT_SECONDS * 1000}"
 
 AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out (user name, address) pair is refused before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+
+# --- Login protection (django-axes) and login audit --------------------------------------------------------
+# Failed logins are counted per (user name, address) pair: a guessed password locks that user from that address
+# only, so one office behind one NAT address is not locked out by a colleague's typos, and a user is not locked out
+# from everywhere by an attacker. Successful logins, logouts and failures are audited in accounts.LoginEvent
+# (admin: 登录记录).
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "fundflow.accounts.views.locked_out"  # Chinese page, HTTP 429
+AXES_DISABLE_ACCESS_LOG = True  # accounts.LoginEvent is the audit log (Chinese, in the admin)
+AXES_ENABLE_ADMIN = False  # accounts.admin shows the lockouts with Chinese labels and an unlock action
 
 # Django's four validators, in every environment (they apply where a password is set through a form or command).
 AUTH_PASSWORD_VALIDATORS = [
