@@ -200,8 +200,12 @@ def core_plan(plan: AllocationPlan) -> Plan:
     return dataclasses.replace(base, recipients=recipients, adjustments=adjustments)
 
 
-def template_xlsx(plan: AllocationPlan) -> bytes:
-    """An Excel template: 分组, 名称 and the method's input columns, pre-filled with current rows."""
+def template_xlsx(plan: AllocationPlan, own: frozenset[tuple[str, str]] | None = None) -> bytes:
+    """An Excel template: 分组, 名称 and the method's input columns, pre-filled with current rows.
+
+    ``own`` (see ``visibility.own_lines``) limits the rows to a recipient unit's own lines: the template is a
+    download like any other and must not show another recipient's inputs or notes.
+    """
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -215,6 +219,8 @@ def template_xlsx(plan: AllocationPlan) -> bytes:
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for r in plan.recipients.all():
+        if own is not None and (r.group, r.name) not in own:
+            continue
         ws.append([r.group, r.name, *[_number(r.values.get(c)) for c in columns], r.note])
     buffer = io.BytesIO()
     wb.save(buffer)

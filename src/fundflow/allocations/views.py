@@ -204,7 +204,8 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def template_download(request: HttpRequest, pk: int) -> HttpResponse:
     plan = access_plan(request.user, pk)
     response = HttpResponse(
-        services.template_xlsx(plan), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        services.template_xlsx(plan, own_lines(request.user, plan)),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = _attachment(f"{plan.title}-分配对象模板.xlsx")
     return response
