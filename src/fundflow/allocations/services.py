@@ -33,6 +33,7 @@ from fundflow.core.result import AllocationResult
 from fundflow.io.json_allocation import result_to_dict
 from fundflow.io.plan_yaml import parse_plan
 from fundflow.io.recipients_file import recipients_from_rows
+from fundflow.io.xlsx_write import formula_like, formula_problem, formula_texts
 from fundflow.regions.models import BudgetUnit, Region
 
 
@@ -87,6 +88,30 @@ def _check_spec_text(spec_yaml: str) -> None:
             raise ServiceError(f"分配参数中不应包含“{key}”：分配对象请通过 Excel 模板上传或在页面中编辑")
 
 
+def _check_spec_formulas(parsed: Plan, document_number: str) -> None:
+    """Refuse parameter texts (title, fund, labels, factor names, …) that a spreadsheet could run as a formula:
+    they are printed in every exported table."""
+    texts = [*formula_texts(parsed), *formula_texts(document_number.strip())]
+    if texts:
+        where = Location("分配参数")
+        raise ServiceError(
+            f"分配参数有 {len(texts)} 处文字以公式符号开头，未保存",
+            [formula_problem("plan.formula-text", t, where) for t in dict.fromkeys(texts)],
+        )
+
+
+def _check_formula_texts(parsed: Sequence[Recipient], filename: str) -> None:
+    """Refuse a group, name or note that a spreadsheet could run as a formula (=, +, -, @ …), at its cell."""
+    problems = [
+        formula_problem("input.formula-text", text, r.cell_locations.get(key) or r.location)
+        for r in parsed
+        for key, text in (("group", r.group or ""), ("name", r.name), ("note", r.note))
+        if formula_like(text)
+    ]
+    if problems:
+        raise ServiceError(f"{filename} 有 {len(problems)} 处错误，未导入任何数据", problems)
+
+
 def _require(user: Any, perm: str, plan: AllocationPlan | None = None) -> None:
     if not user.has_perm(perm, plan):
         raise PermissionDenied("您没有权限进行此操作")
@@ -105,6 +130,7 @@ def plan_create(*, user: Any, spec_yaml: str, document_number: str = "") -> Allo
     _require(user, "allocations.add_plan")
     _check_spec_text(spec_yaml)
     parsed = validate_spec(spec_yaml)
+    _check_spec_formulas(parsed, document_number)
     profile = profile_of(user)
     assert profile is not None
     return AllocationPlan.objects.create(
@@ -127,6 +153,7 @@ def plan_update_spec(
     _require(user, "allocations.change_plan", plan)
     _check_spec_text(spec_yaml)
     parsed = validate_spec(spec_yaml)
+    _check_spec_formulas(parsed, document_number)
     fresh = _locked_for_update(plan, version)
     fresh.spec_yaml = spec_yaml.strip() + "\n"
     fresh.title, fresh.fund, fresh.method = parsed.title, parsed.fund, parsed.method_kind.value
@@ -209,6 +236,8 @@ def template_xlsx(plan: AllocationPlan, own: frozenset[tuple[str, str]] | None =
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from fundflow.io.xlsx_write import save_workbook
+
     spec = parse_spec(plan.spec_yaml)
     columns = input_columns(spec)
     wb = Workbook()
@@ -223,7 +252,7 @@ def template_xlsx(plan: AllocationPlan, own: frozenset[tuple[str, str]] | None =
             continue
         ws.append([r.group, r.name, *[_number(r.values.get(c)) for c in columns], r.note])
     buffer = io.BytesIO()
-    wb.save(buffer)
+    save_workbook(wb, buffer)
     return buffer.getvalue()
 
 
@@ -287,6 +316,7 @@ def recipients_import(*, user: Any, plan: AllocationPlan, filename: str, content
         )
     if not parsed:
         raise ServiceError(f"{filename} 中没有分配对象（只有表头），未作任何修改")
+    _check_formula_texts(parsed, filename)
     _check_unique(parsed, filename)
     _check_inputs(spec, parsed, filename)
     links = _links_in_scope(plan.region, parsed, filename)
@@ -423,6 +453,9 @@ def recipient_add(
     problems = []
     if not name.strip():
         problems.append(Problem("recipient.name-missing", "请填写名称", Location("新增行", None, "名称")))
+    for column, text in (("分组", group.strip()), ("名称", name.strip())):
+        if formula_like(text):
+            problems.append(formula_problem("input.formula-text", text, Location("新增行", None, column)))
     parsed: dict[str, str] = {}
     for column in input_columns(spec):
         text = values.get(column, "").strip()
