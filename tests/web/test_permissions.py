@@ -273,3 +273,64 @@ def test_every_disclosure_download_holds_only_the_users_units(who, users, unit_b
                 text = "\n".join(p.text for p in Document(BytesIO(response.content)).paragraphs)
             assert names[key] in text, (who, key, url)
             assert not any(o in text for o in others), (who, key, url)
+
+
+# ------------------------------------------------------------------ figures a unit must not be able to work out
+
+UNIT_FACTOR_ROWS = (
+    "分组,名称,低保对象人数,特困人员人数,孤儿人数\n塔城地区,塔城地区医疗保障局,300,10,2\n塔城地区,额敏县,6580,107,25\n"
+)
+
+
+@pytest.fixture
+def factor_shared(users):
+    """A 塔城 factor plan (total 100 万元) whose recipients are the unit user's unit and 额敏县, computed."""
+    from fundflow.allocations import services
+    from tests.web.conftest import FACTOR_SPEC
+
+    plan = services.plan_create(user=users["tacheng"], spec_yaml=FACTOR_SPEC)
+    services.recipients_import(
+        user=users["tacheng"], plan=plan, filename="r.csv", content=UNIT_FACTOR_ROWS.encode(), version=plan.version
+    )
+    plan.refresh_from_db()
+    services.plan_compute(user=users["tacheng"], plan=plan, version=plan.version)
+    plan.refresh_from_db()
+    return plan
+
+
+def test_a_unit_gets_no_plan_parameters_from_the_api(users, shared, factor_shared):
+    from rest_framework.test import APIClient
+
+    for who, hidden in (("yibao", True), ("tacheng", False), ("audit", False)):
+        api = APIClient()
+        api.force_authenticate(users[who])
+        for plan in (shared, factor_shared):
+            detail = api.get(f"/api/plans/{plan.pk}/").json()
+            listed = next(p for p in api.get("/api/plans/").json() if p["id"] == plan.pk)
+            if hidden:
+                assert detail["spec_yaml"] is None
+                assert listed["spec_yaml"] is None
+            else:
+                assert detail["spec_yaml"] == plan.spec_yaml
+    assert "total: 100" in factor_shared.spec_yaml  # what the unit must not see
+
+
+def test_a_unit_explanation_of_its_own_line_reveals_no_pot_or_total(users, factor_shared):
+    result = factor_shared.result_json
+    own = next(ln for ln in result["lines"] if ln["recipient"] == OWN_UNIT)
+    other = next(ln for ln in result["lines"] if ln["recipient"] == "额敏县")
+    unit = client_for(users["yibao"])
+    page = unit.get(f"/allocations/{factor_shared.pk}/explain/", {"who": f"塔城地区/{OWN_UNIT}"})
+    assert page.status_code == 200
+    text = page.content.decode()
+    body = text[text.index('<pre class="explain">') : text.index("</pre>")]
+    assert f"塔城地区 {OWN_UNIT}：{own['amount']}万元" in body
+    assert "低保对象人数 300" in body
+    assert "不向预算单位公开" in body
+    for figure in ("总额 100", "100万元", "6880", "117", "144", other["amount"], "50 ×", "全表合计 "):
+        assert figure not in body, figure
+    assert unit.get(f"/allocations/{factor_shared.pk}/explain/", {"who": "额敏县"}).status_code == 404
+    assert unit.get(f"/allocations/{factor_shared.pk}/explain/", {"who": "塔城地区"}).status_code == 404
+    # Finance staff still get the full explanation with the pot and the table's sums.
+    full = client_for(users["tacheng"]).get(f"/allocations/{factor_shared.pk}/explain/", {"who": OWN_UNIT})
+    assert "总额 100万元" in full.content.decode()
