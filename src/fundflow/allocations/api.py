@@ -69,6 +69,14 @@ class PlanSerializer(serializers.ModelSerializer[AllocationPlan]):
         own = self._own(plan)
         return plan.result_json.get("total") if own is None else restrict_result(plan.result_json, own)["total"]
 
+    def to_representation(self, instance: AllocationPlan) -> dict[str, Any]:
+        """A recipient unit gets no ``spec_yaml``: the parameters hold the total and the pots, from which the
+        other recipients' shares follow."""
+        data: dict[str, Any] = super().to_representation(instance)
+        if self._own(instance) is not None:
+            data["spec_yaml"] = None
+        return data
+
     def get_total_yuan(self, plan: AllocationPlan) -> str | None:
         if plan.total is None or self._own(plan) is not None:
             return None

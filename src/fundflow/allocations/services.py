@@ -36,6 +36,7 @@ from fundflow.core.result import AllocationResult
 from fundflow.io.json_allocation import result_to_dict
 from fundflow.io.plan_yaml import parse_plan
 from fundflow.io.recipients_file import recipients_from_rows
+from fundflow.io.xlsx_write import formula_like, formula_problem, formula_texts
 from fundflow.regions.models import BudgetUnit, Region
 from fundflow.text_fields import text_problems
 
@@ -86,6 +87,30 @@ def validate_spec(spec_yaml: str) -> Plan:
     return plan
 
 
+def _check_spec_formulas(parsed: Plan, document_number: str) -> None:
+    """Refuse parameter texts (title, fund, labels, factor names, …) that a spreadsheet could run as a formula:
+    they are printed in every exported table."""
+    texts = [*formula_texts(parsed), *formula_texts(document_number.strip())]
+    if texts:
+        where = Location("分配参数")
+        raise ServiceError(
+            f"分配参数有 {len(texts)} 处文字以公式符号开头，未保存",
+            [formula_problem("plan.formula-text", t, where) for t in dict.fromkeys(texts)],
+        )
+
+
+def _check_formula_texts(parsed: Sequence[Recipient], filename: str) -> None:
+    """Refuse a group, name or note that a spreadsheet could run as a formula (=, +, -, @ …), at its cell."""
+    problems = [
+        formula_problem("input.formula-text", text, r.cell_locations.get(key) or r.location)
+        for r in parsed
+        for key, text in (("group", r.group or ""), ("name", r.name), ("note", r.note))
+        if formula_like(text)
+    ]
+    if problems:
+        raise ServiceError(f"{filename} 有 {len(problems)} 处错误，未导入任何数据", problems)
+
+
 def _require(user: Any, perm: str, plan: AllocationPlan | None = None) -> None:
     if not user.has_perm(perm, plan):
         raise PermissionDenied("您没有权限进行此操作")
@@ -116,6 +141,7 @@ def plan_create(*, user: Any, spec_yaml: str, document_number: str = "") -> Allo
     _require(user, "allocations.add_plan")
     parsed = validate_spec(spec_yaml)
     _check_plan_text(parsed, document_number)
+    _check_spec_formulas(parsed, document_number)
     profile = profile_of(user)
     assert profile is not None
     return AllocationPlan.objects.create(
@@ -138,6 +164,7 @@ def plan_update_spec(
     _require(user, "allocations.change_plan", plan)
     parsed = validate_spec(spec_yaml)
     _check_plan_text(parsed, document_number)
+    _check_spec_formulas(parsed, document_number)
     fresh = _locked_for_update(plan, version)
     fresh.spec_yaml = spec_yaml.strip() + "\n"
     fresh.title, fresh.fund, fresh.method = parsed.title, parsed.fund, parsed.method_kind.value
@@ -211,10 +238,16 @@ def core_plan(plan: AllocationPlan) -> Plan:
     return dataclasses.replace(base, recipients=recipients, adjustments=adjustments)
 
 
-def template_xlsx(plan: AllocationPlan) -> bytes:
-    """An Excel template: 分组, 名称 and the method's input columns, pre-filled with current rows."""
+def template_xlsx(plan: AllocationPlan, own: frozenset[tuple[str, str]] | None = None) -> bytes:
+    """An Excel template: 分组, 名称 and the method's input columns, pre-filled with current rows.
+
+    ``own`` (see ``visibility.own_lines``) limits the rows to a recipient unit's own lines: the template is a
+    download like any other and must not show another recipient's inputs or notes.
+    """
     from openpyxl import Workbook
     from openpyxl.styles import Font
+
+    from fundflow.io.xlsx_write import save_workbook
 
     spec = parse_spec(plan.spec_yaml)
     columns = input_columns(spec)
@@ -226,9 +259,11 @@ def template_xlsx(plan: AllocationPlan) -> bytes:
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for r in plan.recipients.all():
+        if own is not None and (r.group, r.name) not in own:
+            continue
         ws.append([r.group, r.name, *[_number(r.values.get(c)) for c in columns], r.note])
     buffer = io.BytesIO()
-    wb.save(buffer)
+    save_workbook(wb, buffer)
     return buffer.getvalue()
 
 
@@ -362,6 +397,7 @@ def recipients_import(*, user: Any, plan: AllocationPlan, filename: str, content
         raise ServiceError(f"{filename} 有 {len(exc.problems)} 处错误，未导入任何数据", exc.problems) from None
     if not parsed:
         raise ServiceError(f"{filename} 中没有分配对象（只有表头），未作任何修改")
+    _check_formula_texts(parsed, filename)
     _check_unique(parsed, filename)
     _check_texts(parsed, filename)
     _check_inputs(spec, parsed, filename)
@@ -561,6 +597,9 @@ def recipient_add(
     problems = []
     if not name.strip():
         problems.append(Problem("recipient.name-missing", "请填写名称", Location("新增行", None, "名称")))
+    for column, text in (("分组", group.strip()), ("名称", name.strip())):
+        if formula_like(text):
+            problems.append(formula_problem("input.formula-text", text, Location("新增行", None, column)))
     parsed: dict[str, str] = {}
     for column in input_columns(spec):
         text = values.get(column, "").strip()

@@ -30,6 +30,7 @@ from fundflow.allocations.visibility import own_lines, restrict_layout
 from fundflow.core.allocation import allocate
 from fundflow.core.errors import PlanError
 from fundflow.core.explain import explain as explain_figure
+from fundflow.core.explain import explain_own_line
 from fundflow.core.plan import Plan
 from fundflow.io.layout import Layout, build_layout
 from fundflow.text_fields import content_disposition
@@ -287,7 +288,8 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def template_download(request: HttpRequest, pk: int) -> HttpResponse:
     plan = access_plan(request.user, pk)
     response = HttpResponse(
-        services.template_xlsx(plan), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        services.template_xlsx(plan, own_lines(request.user, plan)),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = _attachment(f"{plan.title}-分配对象模板.xlsx")
     return response
@@ -475,7 +477,9 @@ def explain(request: HttpRequest, pk: int) -> HttpResponse:
     own = own_lines(request.user, plan)
     allowed = own is None or any(who in (name, f"{group}/{name}") for group, name in own)
     if plan.result_json is not None and allowed:
-        lines = explain_figure(allocate(services.core_plan(plan)), who)
+        result = allocate(services.core_plan(plan))
+        # A recipient unit: its own line without the pot, the totals or anyone else's figures.
+        lines = explain_figure(result, who) if own is None else explain_own_line(result, who)
     return render(
         request, "allocations/explain.html", {"plan": plan, "who": who, "lines": lines}, status=200 if lines else 404
     )

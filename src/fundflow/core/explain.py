@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from fundflow.core.money import fmt
+from fundflow.core.plan import Method
 from fundflow.core.result import AllocationResult, Steps
 
 
@@ -51,4 +52,60 @@ def explain(result: AllocationResult, who: str) -> list[str] | None:
         out.extend(f"  {i}. {s}" for i, s in enumerate(target.steps["合计"], start=1))
     if target.note:
         out.append(f"备注：{target.note}")
+    return out
+
+
+# A recipient unit may see how its own line was formed, but not the figures from which the others' shares follow
+# (the pot of each factor or component, the table's sums, group targets). Settlement and fixed lines are formed
+# from the line's own inputs alone, so their steps are shown as they are; factor and standard-and-share steps all
+# quote pots and table sums, so they are replaced by the line's own inputs and a plain statement of the method.
+_SELF_CONTAINED = (Method.SETTLEMENT, Method.FIXED)
+_METHOD_TEXT = {
+    Method.FACTOR: (
+        "计算方法：该因素资金按本单位上述人数占全部分配对象人数合计的比例分配，再按方案规定的舍入和尾差处理方式取整"
+    ),
+    Method.STANDARD_SHARE: "计算方法：按本单位上述数据乘以补助标准，或按方案规定的比例分配，再按方案规定的舍入方式取整",
+}
+ADJUSTMENT_STEP = "尾差调整 "  # how a manual tail adjustment of the line itself is explained (core.allocation.common)
+WITHHELD = (
+    "说明：资金总额、各部分资金、全表合计和其他分配对象的数据不向预算单位公开；如需核对，请联系下达资金的财政部门。"
+)
+
+
+def explain_own_line(result: AllocationResult, who: str) -> list[str] | None:
+    """The explanation a recipient unit gets of its own line ``who`` (``name`` or ``group/name``).
+
+    It states the line's own inputs, parts, manual adjustments and result, and no pot, total or other line's
+    figure. None when ``who`` is not a line: a unit is never given a 小计 or the 合计.
+    """
+    group, _, name = who.rpartition("/")
+    line = next((ln for ln in result.lines if ln.recipient == name and (not group or ln.group == group)), None)
+    if line is None:
+        return None
+    unit = result.unit.value
+    prefix = f"{line.group} " if line.group else ""
+    out = [f"{prefix}{line.recipient}：{fmt(line.amount)}{unit}", f"分配方法：{result.method.label}"]
+    for part in result.parts:
+        if part.name not in line.parts:
+            continue
+        out.append(f"【{part.name}】 = {fmt(line.parts[part.name])}{unit}")
+        steps = line.explain.get(part.name, ())
+        if result.method in _SELF_CONTAINED:
+            shown = list(steps)
+        else:
+            # Entered inputs only: a derived column may come from the table's sums (a share's 分配比例).
+            own = [
+                f"{c.label} {fmt(line.inputs[c.key])}" for c in part.inputs if c.key in line.inputs and not c.derived
+            ]
+            shown = [f"本单位数据：{'；'.join(own)}"] if own else []
+            shown.append(_METHOD_TEXT[result.method])
+            shown.extend(s for s in steps if s.startswith(ADJUSTMENT_STEP))
+        out.extend(f"  {i}. {s}" for i, s in enumerate(shown, start=1))
+    if "合计" in line.explain:
+        out.append("【合计】")
+        out.extend(f"  {i}. {s}" for i, s in enumerate(line.explain["合计"], start=1))
+    if line.note:
+        out.append(f"备注：{line.note}")
+    if result.method not in _SELF_CONTAINED:
+        out.append(WITHHELD)
     return out

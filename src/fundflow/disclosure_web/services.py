@@ -27,6 +27,7 @@ from fundflow.io.disclosure_budget import parse_budget
 from fundflow.io.disclosure_budget_writer import budget_to_yaml
 from fundflow.io.encoding import decode_text
 from fundflow.io.numbers import parse_decimal
+from fundflow.io.xlsx_write import formula_problem, formula_texts
 from fundflow.reference import catalogue, years
 from fundflow.regions.models import BudgetUnit
 
@@ -72,7 +73,19 @@ def parse_budget_upload(filename: str, content: bytes) -> tuple[Budget, CodeBook
             budget = _parse(filename, content, book)
     except PlanError as exc:
         raise ServiceError(f"{filename} 有 {len(exc.problems)} 处错误，未导入任何数据", exc.problems) from None
+    _check_formulas(budget, filename, "未导入任何数据")
     return budget, book
+
+
+def _check_formulas(budget: Budget, where: str, outcome: str) -> None:
+    """Refuse texts (unit, functions, projects, reasons …) a spreadsheet could run as a formula: every one of
+    them is written to the disclosure workbook and the budget template."""
+    texts = list(dict.fromkeys(formula_texts(budget)))
+    if texts:
+        raise ServiceError(
+            f"{where} 有 {len(texts)} 处文字以公式符号开头，{outcome}",
+            [formula_problem("budget.formula-text", t, Location(where)) for t in texts],
+        )
 
 
 def load(record: UnitBudget) -> tuple[Budget, CodeBook]:
@@ -236,6 +249,7 @@ def budget_update_text(*, user: Any, budget: UnitBudget, text: str, version: int
     except PlanError as exc:
         raise ServiceError(f"预算数据有 {len(exc.problems)} 处错误，未保存任何修改", exc.problems) from None
     _check_unit(data, fresh.unit, "预算数据文本")
+    _check_formulas(data, "预算数据文本", "未保存任何修改")
     if data.year != fresh.year:
         raise ServiceError(f"年度不能改为 {data.year}：本页面是 {fresh.year} 年的预算，其他年度请另行导入")
     canonical = budget_to_yaml(data)

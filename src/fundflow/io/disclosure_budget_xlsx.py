@@ -33,6 +33,7 @@ from fundflow.core.errors import Location, PlanError, Problem
 from fundflow.io.disclosure_budget import parse_nodes
 from fundflow.io.disclosure_budget_writer import budget_to_dict
 from fundflow.io.xlsx_cells import cell_text, is_formula
+from fundflow.io.xlsx_write import save_workbook
 from fundflow.io.yamlnodes import Y
 
 GUIDE_SHEET = "填表说明"
@@ -209,7 +210,7 @@ def budget_template_bytes(budget: UnitBudget | None = None) -> bytes:
         for cell in ws[1]:
             cell.font = Font(bold=True)
     buffer = io.BytesIO()
-    wb.save(buffer)
+    save_workbook(wb, buffer)
     return buffer.getvalue()
 
 

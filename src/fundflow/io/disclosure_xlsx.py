@@ -20,6 +20,7 @@ from fundflow.io.disclosure_grid import layout
 from fundflow.io.disclosure_text import Numbered, parse_disclosure
 from fundflow.io.numbers import parse_decimal
 from fundflow.io.xlsx_cells import cell_text
+from fundflow.io.xlsx_write import save_workbook
 
 NARRATIVE_SHEET = "说明"
 GLOSSARY_SHEET = "名词解释"
@@ -89,7 +90,7 @@ def write_disclosure_xlsx(d: Disclosure, path: Path) -> None:
     for text in d.glossary:
         glossary.append([text])
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    save_workbook(wb, path)
 
 
 def read_disclosure_xlsx(path: Path | bytes, display_name: str | None = None) -> Disclosure:

@@ -1,6 +1,7 @@
 """Write an allocation table to .xlsx in the notices' layout (openpyxl).
 
-Values, never formulas (a sheet opened without recalculation shows the same figures); numbers stay numbers
+Values, never formulas (a sheet opened without recalculation shows the same figures; text cells are saved as
+text, see ``xlsx_write``); numbers stay numbers
 with a format fixed to the plan's places; header rows are merged like the printed form and repeat on every
 printed page; 合计 and 小计 rows are bold.
 """
@@ -14,6 +15,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from fundflow.io.layout import Layout, RowStyle
+from fundflow.io.xlsx_write import save_workbook
 
 _THIN = Side(style="thin")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -76,4 +78,4 @@ def write_xlsx(layout: Layout, path: Path, sheet: str = "分配表") -> None:
         ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_setup.fitToHeight = 0
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    save_workbook(wb, path)
