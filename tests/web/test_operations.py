@@ -13,11 +13,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.exceptions import ImproperlyConfigured
 from django.db import OperationalError
 from django.test import Client
-
-from tests.web.conftest import PASSWORD
 
 SETTINGS_ENV = ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")
 
@@ -184,7 +183,7 @@ def test_a_real_500_is_logged_with_its_traceback_as_json(users, monkeypatch, cap
 
     monkeypatch.setattr("fundflow.allocations.views.plans_visible_to", broken)
     client = Client(raise_request_exception=False)
-    client.login(username="u-tacheng", password=PASSWORD)
+    client.force_login(User.objects.get(username="u-tacheng"))
     capsys.readouterr()
     response = client.get("/allocations/")
     assert response.status_code == 500
@@ -200,7 +199,7 @@ def test_a_real_500_is_logged_with_its_traceback_as_json(users, monkeypatch, cap
 def test_the_test_settings_log_500s_too(users, monkeypatch, capsys):
     monkeypatch.setattr("fundflow.allocations.views.plans_visible_to", lambda user: 1 / 0)
     client = Client(raise_request_exception=False)
-    client.login(username="u-tacheng", password=PASSWORD)
+    client.force_login(User.objects.get(username="u-tacheng"))
     assert client.get("/allocations/").status_code == 500
     out = capsys.readouterr().out
     assert "ERROR django.request: Internal Server Error: /allocations/" in out
@@ -217,7 +216,7 @@ def locked(*args, **kwargs):
 def test_a_lock_timeout_in_a_page_is_503_busy_not_500(users, monkeypatch):
     monkeypatch.setattr("fundflow.allocations.views.plans_visible_to", locked)
     client = Client(raise_request_exception=False)
-    client.login(username="u-tacheng", password=PASSWORD)
+    client.force_login(User.objects.get(username="u-tacheng"))
     response = client.get("/allocations/")
     assert response.status_code == 503
     assert response["Retry-After"] == "5"
@@ -229,7 +228,7 @@ def test_a_lock_timeout_in_a_page_is_503_busy_not_500(users, monkeypatch):
 def test_a_lock_timeout_in_the_api_is_503_json(users, plans, monkeypatch):
     monkeypatch.setattr("fundflow.allocations.services.plan_compute", locked)
     client = Client(raise_request_exception=False)
-    client.login(username="u-tacheng", password=PASSWORD)
+    client.force_login(User.objects.get(username="u-tacheng"))
     plan = plans["tacheng"]
     response = client.post(f"/api/plans/{plan.pk}/compute/", {"version": plan.version}, content_type="application/json")
     assert response.status_code == 503
@@ -243,7 +242,7 @@ def test_other_operational_errors_stay_500(users, monkeypatch):
 
     monkeypatch.setattr("fundflow.allocations.views.plans_visible_to", broken)
     client = Client(raise_request_exception=False)
-    client.login(username="u-tacheng", password=PASSWORD)
+    client.force_login(User.objects.get(username="u-tacheng"))
     assert client.get("/allocations/").status_code == 500
 
 
@@ -267,7 +266,7 @@ def test_postgresql_lock_and_serialization_failures_count_as_busy():
 
 def test_a_missing_csrf_token_shows_the_chinese_page(users):
     client = Client(enforce_csrf_checks=True)
-    client.login(username="u-tacheng", password=PASSWORD)
+    client.force_login(User.objects.get(username="u-tacheng"))
     response = client.post("/allocations/new/", {"title": "x"}, HTTP_REFERER="http://testserver/allocations/new/")
     assert response.status_code == 403
     text = response.content.decode()
@@ -290,7 +289,7 @@ def test_api_docs_and_schema_need_a_login(users):
     assert docs["Location"].startswith("/login/?next=/api/docs/")
     assert anonymous.get("/api/schema/").status_code == 401
     client = Client()
-    client.login(username="u-audit", password=PASSWORD)
+    client.force_login(User.objects.get(username="u-audit"))
     assert client.get("/api/docs/").status_code == 200
     schema = client.get("/api/schema/")
     assert schema.status_code == 200
