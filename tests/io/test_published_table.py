@@ -173,7 +173,7 @@ def test_weights_not_adding_up_to_100_percent_say_so_in_the_conclusion(tmp_path)
     path = tmp_path / "weights.txt"
     path.write_text(FLAT.replace("权重60%", "权重50%"), encoding="utf-8")
     result = CliRunner().invoke(app, ["check-table", str(path)])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # issue 9: weights not adding up to 100% are an error finding
     out = result.output
     assert "全部行合计、人数合计、小计和合计均等于其组成之和。" in out  # 一 still runs
     assert "未重算：表头各因素权重之和为 90%，不是 100%。" in out
