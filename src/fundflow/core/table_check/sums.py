@@ -9,7 +9,8 @@ Which columns a total column sums is decided in this order, and the report says 
 2. the arithmetic: of these candidates (and their shorter runs next to the total) the one that holds on the most
    rows is taken, if it holds on at least half of them; otherwise the total is not checked and a note says so;
 3. a money column whose header does not say 合计 but which equals the sum of the two or more money columns just
-   before it on every row (at least two rows, not all zero) is recognised as a total by arithmetic.
+   before it on every row (at least two rows, not all zero; on four or more rows, at least four in five so that
+   a wrong cell is still found) is recognised as a total by arithmetic.
 
 Blank cells are empty, not zero: a blank part adds nothing, a blank total with non-blank parts is a finding of
 its own (``table.blank-total``), and a sum that is off by twice one positive part is reported as that part
@@ -145,7 +146,7 @@ def _arithmetic_sums(table: GridTable, roles: Mapping[int, Role], known: set[int
             parts = tuple(run[k:])
             matched, rows = _score(table, x, parts)
             nonzero = any(sum(1 for p in parts if r.cells.get(p)) >= 2 for r in table.rows)
-            if rows >= 2 and matched == rows and nonzero:
+            if rows >= 2 and (matched == rows or (rows >= 4 and 5 * matched >= 4 * rows)) and nonzero:
                 found.append(RowSum(x, parts, "算术", matched, rows))
                 names = "、".join(f"“{table.label(p)}”" for p in parts)
                 notes.append(f"“{table.label(x)}”列表头未写合计，但各行均等于 {names} 之和，按算术认作行合计")
@@ -212,6 +213,8 @@ def check_column_sums(table: GridTable, roles: Mapping[int, Role]) -> list[Findi
                 continue
             computed = sum(values, Decimal(0))
             found = _compare(row, col.label, row.cells.get(col.index), computed, values, blanks, "table.column-sum")
+            if found and row.kind is RowKind.TOTAL and table.members and _equals_lines(rows, col.index, row):
+                continue  # 合计 is the sum of the lines: the wrong figure is a 小计, reported on its own row
             findings.extend(_blame_member(f, rows, members, col.index, col.label) for f in found)
     return findings
 
@@ -291,3 +294,8 @@ def _compare(
             loc,
         )
     ]
+
+
+def _equals_lines(rows: Sequence[GridRow], column: int, total: GridRow) -> bool:
+    lines = sum((r.cells.get(column, Decimal(0)) for r in rows if r.kind is RowKind.LINE), Decimal(0))
+    return total.cells.get(column) == lines
