@@ -43,7 +43,7 @@ def _squash(cell: str) -> str:
 
 
 def _figure(cell: str) -> bool:
-    return is_number(cell) or cell in DASHES
+    return is_number(cell.rstrip("%")) or cell in DASHES
 
 
 def _has_name_and_figure(row: Sequence[str]) -> bool:
@@ -176,6 +176,9 @@ def _data_rows(
             ended = True
             texts.append(" ".join(filled))
             continue
+        if _squash(filled[0]).startswith("其中") and data:
+            texts.append(" ".join(filled))  # "其中：…" breaks down the row above; it is not summed
+            continue
         if any(is_number(c) for c in filled) or (len(filled) == 1 and data and _maybe_heading(r)):
             data.append((i, r))
             continue
@@ -233,7 +236,7 @@ def _values(
                 dashes += 1
                 continue
             try:
-                vals[c] = parse_decimal(text)
+                vals[c] = parse_decimal(text.rstrip("%"))
             except ValueError:
                 notes.append(f"第 {index + 1} 行第 {c + 1} 列“{text}”不是数字，按空计")
         raw.append(vals)

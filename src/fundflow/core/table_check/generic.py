@@ -32,6 +32,7 @@ from fundflow.core.table_check.kinds import SETTLEMENT_ROLES, Role, money_unit, 
 from fundflow.core.table_check.model import Finding, GridTable, Kind, Severity
 from fundflow.core.table_check.settlement import SettlementRel, advance_document, check_settlement, find_settlement
 from fundflow.core.table_check.standard import StandardRel, Term, check_standards, find_standards
+from fundflow.core.table_check.structure import infer_subtotals
 from fundflow.core.table_check.sums import RowSum, check_column_sums, check_row_sums, find_row_sums
 
 SUM_RULES = ("table.row-total", "table.column-sum", "table.blank-total", "table.lost-sign")
@@ -65,6 +66,9 @@ class GridReport:
 def check_grid(table: GridTable) -> GridReport:
     roles = {c.index: role_of(c.label) for c in table.columns}
     heuristics = [_roles_note(table, roles)]
+    table, inferred = infer_subtotals(table)
+    if inferred:
+        heuristics.append(inferred)
     row_sums, notes = find_row_sums(table, roles)
     heuristics.extend(notes)
     settlement = find_settlement(table, roles)
