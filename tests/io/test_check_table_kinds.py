@@ -313,3 +313,31 @@ def test_emit_plan_is_refused_when_standards_differ_per_row(tmp_path):
     assert result.exit_code == 2
     assert "各行不同" in result.output
     assert not plan.exists()
+
+
+PER_LINE_FACTOR = """\
+分配表
+单位：万元
+县市\t人口因素（权重100%）\t\t合计
+\t人口(人)\t补助资金(万元)\t
+合计\t8\t102\t102
+甲县\t1\t13\t13
+乙县\t1\t13\t13
+丙县\t5\t63\t63
+丁县\t1\t13\t13
+"""
+
+
+def test_per_line_factor_table_is_reproduced_from_the_divided_total(tmp_path):
+    # 100 万元 divided per line prints 13 + 13 + 63 + 13 = 102: the printed 合计 is not what was divided, so
+    # per_line recomputed from 102 differs (before issue 9 it was reported as not reproducing the table).
+    plan = tmp_path / "plan.yaml"
+    code, report = check(tmp_path, PER_LINE_FACTOR, "t.txt", "--emit-plan", plan)
+    assert (code, report["kind"], report["sums_ok"]) == (0, "factor", True)
+    per_line = next(m for m in report["methods"] if m["apportion"] == "per_line")
+    assert (per_line["matched"], per_line["cells"]) == (4, 4)
+    assert report["reproducible"] is True
+    assert any("按分配总额 100万元" in n for n in report["reading_notes"])
+    data = json.loads(runner.invoke(app, ["allocate", str(plan), "--format", "json"]).output)
+    assert [ln["amount"] for ln in data["lines"]] == ["13", "13", "63", "13"]
+    assert data["total"] == "102"
