@@ -341,3 +341,48 @@ def test_per_line_factor_table_is_reproduced_from_the_divided_total(tmp_path):
     data = json.loads(runner.invoke(app, ["allocate", str(plan), "--format", "json"]).output)
     assert [ln["amount"] for ln in data["lines"]] == ["13", "13", "63", "13"]
     assert data["total"] == "102"
+
+
+# ------------------------------------------------------------------------------------------- header shapes
+
+
+def test_unlabelled_row_numbers_accounting_negatives_and_refund_header(tmp_path):
+    text = "某县资金结算表\n单位：万元\n\t乡镇\t应拨资金\t已拨资金\t应补（退）\n\t合计\t20\t21\t(1)\n"
+    text += "1\t甲镇\t10\t8\t2\n2\t乙镇\t10\t13\t−3\n"
+    code, report = check(tmp_path, text)
+    assert (code, report["kind"], report["lines"]) == (0, "settlement", 2)
+    assert [c["role"] for c in report["columns"]] == ["due", "advanced", "result"]
+    code, report = check(tmp_path, text.replace("−3", "3"))
+    assert ("table.lost-sign", "乙镇", "3", "-3") in rules(report)
+
+
+def test_two_level_header_with_leading_total_and_column_number_row(tmp_path):
+    text = "分配表\n单位：万元\n县市\t资金合计\t其中：\t\n\t\t中央资金\t自治区资金\n栏次\t1=2+3\t2\t3\n"
+    text += "合计\t90\t60\t30\n甲县\t45\t30\t15\n乙县\t45\t30\t15\n"
+    code, report = check(tmp_path, text)
+    assert (code, report["kind"], report["findings"]) == (0, "sums-only", [])
+    assert [c["label"] for c in report["columns"]] == ["资金合计", "其中：·中央资金", "其中：·自治区资金"]
+    code, report = check(tmp_path, text.replace("乙县\t45", "乙县\t46"))
+    assert ("table.row-total", "乙县", "46", "45") in rules(report)
+
+
+def test_prefecture_rows_without_the_word_subtotal(tmp_path):
+    text = "分配表\n单位：万元\n地区\t中央资金\t自治区资金\t合计\n全疆合计\t60\t30\t90\n阿勒泰地区\t30\t15\t45\n"
+    text += "布尔津县\t10\t5\t15\n哈巴河县\t20\t10\t30\n克拉玛依市\t10\t5\t15\n克拉玛依区\t10\t5\t15\n"
+    text += "塔城地区\t20\t10\t30\n额敏县\t5\t5\t10\n托里县\t15\t5\t20\n"
+    code, report = check(tmp_path, text)
+    assert (code, report["groups"], report["lines"], report["findings"]) == (0, 3, 5, [])
+    assert any("按算术认作小计" in h for h in report["heuristics"])
+
+
+def test_settlement_whose_entitlement_is_count_times_standard(tmp_path):
+    text = "附件\n2020年城乡居民基本医疗保险补助资金清算表\n单位：万元\n"
+    text += "序号\t地区\t参保人数（人）\t补助标准（元/人）\t应补助资金\t已预拨资金\t此次结算资金\t备注\n"
+    text += "\t合计\t30000\t\t1650\t1600\t50\t\n1\t甲县\t10000\t550\t550\t500\t50\t\n"
+    text += "2\t乙县\t20000\t550\t1100\t1100\t0\t\n"
+    code, report = check(tmp_path, text)
+    assert (code, report["kind"], report["findings"]) == (0, "settlement", [])
+    code, report = check(
+        tmp_path, text.replace("乙县\t20000\t550\t1100\t1100\t0", "乙县\t20000\t550\t1000\t1100\t-100")
+    )
+    assert ("table.standard-product", "乙县", "1000", "1100") in rules(report)

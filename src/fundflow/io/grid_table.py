@@ -43,14 +43,23 @@ def _squash(cell: str) -> str:
 
 
 def _figure(cell: str) -> bool:
-    return is_number(cell.rstrip("%")) or cell in DASHES
+    text = cell.replace("−", "-").strip("()（）")
+    return is_number(text.rstrip("%")) or cell in DASHES
 
 
 def _has_name_and_figure(row: Sequence[str]) -> bool:
     first = next((k for k, c in enumerate(row) if c), None)
-    if first is None or is_number(row[first]):
+    if first is not None and _is_ordinal(row, first):
+        first += 1  # a row number in an unlabelled 序号 column
+    if first is None or first >= len(row) or not row[first] or is_number(row[first]):
         return False
     return any(is_number(c) for c in row[first + 1 :])
+
+
+def _is_ordinal(row: Sequence[str], at: int) -> bool:
+    return (
+        at == 0 and bool(re.fullmatch(r"\d{1,3}", row[0])) and len(row) > 1 and bool(row[1]) and not is_number(row[1])
+    )
 
 
 def _is_column_numbers(row: Sequence[str]) -> bool:
@@ -69,8 +78,8 @@ def parse_generic(grid: Sequence[Sequence[str]], source: str, form: str = "") ->
     header_rows: list[int] = []
     while k >= 0 and any(rows[k]) and not any(is_number(c) for c in rows[k]):
         filled = [i for i, c in enumerate(rows[k]) if c]
-        if len(filled) < 2 and filled != [1] and not (header_rows and filled and filled[0] > 0):
-            break
+        if len(filled) < 2 and filled[0] == 0:
+            break  # a title or unit line, printed in the first column
         header_rows.insert(0, k)
         k -= 1
     if not header_rows:
@@ -80,7 +89,9 @@ def parse_generic(grid: Sequence[Sequence[str]], source: str, form: str = "") ->
         notes.append(f"按{form}读取")
     heads = [rows[i] for i in header_rows]
     above = rows[: header_rows[0]]  # read before a 序号 column is dropped: the title sits in the first column
-    if any(h and _squash(h[0]) in SEQUENCE_HEADERS for h in heads):
+    body = [r for r in rows[first_data:] if _has_name_and_figure(r)]
+    unlabelled = all(not h or not h[0] for h in heads) and sum(_is_ordinal(r, 0) for r in body) * 2 > len(body)
+    if any(h and _squash(h[0]) in SEQUENCE_HEADERS for h in heads) or unlabelled:
         rows = [r[1:] for r in rows]
         heads = [rows[i] for i in header_rows]
         notes.append("第 1 列为序号，不参与核对")
@@ -235,6 +246,10 @@ def _values(
             if text in DASHES:
                 dashes += 1
                 continue
+            text = text.replace("−", "-")
+            bracketed = re.fullmatch(r"[(（]\s*([\d.,]+)\s*[)）]", text)
+            if bracketed:
+                text = "-" + bracketed.group(1)  # accounting style: (1.56) is −1.56
             try:
                 vals[c] = parse_decimal(text.rstrip("%"))
             except ValueError:

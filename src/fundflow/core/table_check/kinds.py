@@ -93,8 +93,13 @@ def role_of(label: str) -> Role:
     return Role.OTHER
 
 
+_REFUND = re.compile(r"补[(（]?退|退[(（]?补|多退少补")
+
+
 def _role_of_level(label: str) -> Role:
     core = core_text(label)
+    if _REFUND.search(squash(label)) and not re.search(r"人数|户数", core):
+        return Role.RESULT  # 应补（退）: the bracket is the point, so it is read before brackets are dropped
     if "标准" in core and not re.search(r"金额|资金|合计|小计|数额|补助数|拨付数", core):
         return Role.STANDARD
     if _COUNT_UNITS.search(squash(label)) and not re.search(r"金额|资金", core):
