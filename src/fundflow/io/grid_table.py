@@ -217,10 +217,11 @@ def _columns(
     note_col = None
     for c in range(width):
         cells = [cell(r, c) for _, r in data if cell(r, c)]
-        if NOTE_HEADERS.search(labels[c][0]) and NOTE_HEADERS.search(labels[c][0].replace("说明", "")) is not None:
-            note_col = c
+        figures = sum(1 for x in cells if _figure(x))
+        if NOTE_HEADERS.search(labels[c][0]) and figures * 2 <= len(cells):
+            note_col = c  # a 备注 column: text (e.g. the clawback note), never summed
             continue
-        if cells and sum(1 for x in cells if _figure(x)) >= 0.6 * len(cells) and any(is_number(x) for x in cells):
+        if cells and figures >= 0.6 * len(cells) and any(is_number(x) for x in cells):
             numeric.append(c)
         elif not cells and labels[c][0] and numeric:
             numeric.append(c)  # an all-blank figure column (e.g. a 备注-less blank total column)
