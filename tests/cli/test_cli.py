@@ -181,12 +181,19 @@ def test_check_table_differences_that_balance_are_not_errors():
     assert json.loads(result.output)["best"] == "hierarchical"
 
 
-def test_check_table_without_weights_is_a_clear_error(tmp_path):
+def test_check_table_without_a_table_is_a_clear_error(tmp_path):
+    # Issue 9 changed this: a table without weights ("名称 金额 / 甲 1") is now read as a fixed table; what
+    # exits 2 is a file in which no row has a name followed by a figure.
     bad = tmp_path / "t.txt"
-    bad.write_text("标题\n名称\t金额\n甲\t1\n", encoding="utf-8")
+    bad.write_text("标题\n名称\t金额\n甲\t乙\n", encoding="utf-8")
     result = run("check-table", bad)
     assert result.exit_code == 2
-    assert "未找到带权重的因素表头" in result.output
+    assert "表中没有可识别的数据行" in result.output
+    fixed = tmp_path / "fixed.txt"
+    fixed.write_text("标题\n名称\t金额\n甲\t1\n", encoding="utf-8")
+    result = run("check-table", fixed, "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["kind"] == "fixed"
 
 
 def test_other_examples_run():

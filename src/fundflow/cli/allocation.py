@@ -23,7 +23,6 @@ from fundflow.io.json_allocation import result_to_json
 from fundflow.io.layout import Layout, RowStyle, build_layout, to_tsv
 from fundflow.io.plan_writer import plan_to_yaml
 from fundflow.io.plan_yaml import load_plan
-from fundflow.io.published_table import read_table_file
 
 
 class OutputFormat(StrEnum):
@@ -122,42 +121,56 @@ def _table_width(layout: Layout) -> int:
 
 @app.command("check-table")
 def check_table_command(
-    file: Annotated[Path, typer.Argument(help="已印发的分配表：制表符分隔的文本（如种子文件）或 Excel")],
+    file: Annotated[
+        Path, typer.Argument(help="已印发的分配表：制表符分隔的文本、CSV、Excel，或逐格分行的文本（网页复制）")
+    ],
     format: Annotated[ReportFormat, typer.Option("--format", "-f", help="报告格式")] = ReportFormat.text,
     emit_plan: Annotated[Path | None, typer.Option("--emit-plan", help="输出可完全重现该表的计划文件（YAML）")] = None,
 ) -> None:
-    """核对印发的因素法分配表：小计合计是否相符、哪些数与直接四舍五入不同、哪种尾差处理能重现该表。
+    """核对印发的分配表（因素法、标准、结算、定额或只有合计的表）：合计小计、标准乘积、结算关系，能否由计划重现。
 
-    退出码：0 合计、小计和权重均无误，1 发现错误（合计或小计不等于其组成之和，或表头权重之和不是 100%），
-    2 文件无法读取或不是分配表。
+    退出码：0 未发现错误，1 发现错误，2 文件无法读取或不是分配表。
     """
+    from fundflow.core.published import PublishedTable
+    from fundflow.core.table_check.generic import check_grid
+    from fundflow.core.table_check.report import describe_grid, factor_findings, finding_dict, grid_dict
+    from fundflow.io.published_table import read_any_table
+
     try:
-        report = check_table(read_table_file(file))
+        table = read_any_table(file)
     except PlanError as exc:
         raise fail(exc) from None
-    if format is ReportFormat.json:
-        sys.stdout.write(json.dumps(_report_dict(report), ensure_ascii=False, indent=2) + "\n")
-    else:
-        sys.stdout.write("\n".join(describe(report)) + "\n")
-    if emit_plan is not None:
+    if isinstance(table, PublishedTable):
+        report = check_table(table)
+        findings = factor_findings(report)
+        if format is ReportFormat.json:
+            data = {"kind": "factor", **_report_dict(report), "findings": [finding_dict(f) for f in findings]}
+            sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        else:
+            sys.stdout.write("\n".join(["表的类型：factor（因素法分配表）", *describe(report)]) + "\n")
         plan = report.reproducing_plan
+        refusal = "该表不能由平衡的尾差调整完全重现，未输出计划文件"
+        errors = any(f.severity == "error" for f in findings)
+    else:
+        grid_report = check_grid(table)
+        if format is ReportFormat.json:
+            sys.stdout.write(json.dumps(grid_dict(grid_report), ensure_ascii=False, indent=2) + "\n")
+        else:
+            sys.stdout.write("\n".join(describe_grid(grid_report)) + "\n")
+        plan = grid_report.plan
+        refusal = f"该表不能由计划完全重现，未输出计划文件：{grid_report.plan_note}"
+        errors = bool(grid_report.errors)
+    if emit_plan is not None:
         if plan is None:
-            raise usage_error("该表不能由平衡的尾差调整完全重现，未输出计划文件")
+            raise usage_error(refusal)
         emit_plan.write_text(plan_to_yaml(plan, f"由 fundflow check-table 根据 {file.name} 生成"), encoding="utf-8")
         Console(stderr=True).print(f"已写入 {emit_plan}", markup=False)
-    if has_errors(report):
+    if errors:
         raise typer.Exit(EXIT_FINDINGS)
-
-
-def has_errors(report: TableReport) -> bool:
-    """Errors are what is wrong in print whatever the method: a sum that is not the sum of its parts, weights that
-    do not add up to 100%. Cells that differ from a recomputation are not: they may be legitimate manual 尾差调整."""
-    return bool(report.sums) or not report.weights_ok
 
 
 def _report_dict(report: object) -> dict[str, object]:
     from fundflow.core.money import fmt
-    from fundflow.core.table_check import TableReport
 
     assert isinstance(report, TableReport)
     best = report.best

@@ -11,7 +11,14 @@ import re
 from decimal import Decimal
 
 from fundflow.core.money import fmt, percent
-from fundflow.core.plan import FactorMethod, FixedMethod, Plan, SettlementMethod, StandardShareMethod
+from fundflow.core.plan import (
+    FactorMethod,
+    FixedMethod,
+    Plan,
+    SettlementMethod,
+    StandardComponent,
+    StandardShareMethod,
+)
 
 _PLAIN = re.compile(r"^[^\s:#,\[\]{}&*!|>'\"%@`?-][^:#,\[\]{}]*$")
 
@@ -54,7 +61,24 @@ def plan_to_yaml(plan: Plan, header: str = "", *, rows: bool = True) -> str:
             extra += f", amount_label: {q(f.amount_label)}" if f.amount_label != "补助资金" else ""
             out.append(f"  - {{name: {q(f.name)}, weight: {percent(f.weight)}, counts: [{counts}]{extra}}}")
     elif isinstance(method, StandardShareMethod):
-        raise NotImplementedError("writing standard_share plans is not needed yet")
+        out.append("components:")
+        for c in method.components:
+            if isinstance(c, StandardComponent):
+                out.append(
+                    f"  - {{name: {q(c.name)}, kind: standard, count: {q(c.count)},"
+                    f" standard_yuan: {num(c.standard_yuan)}}}"
+                )
+            else:
+                spec = (
+                    f"share_percent: {q(c.share_percent)}"
+                    if c.share_percent is not None
+                    else f"count: {q(c.count or '')}"
+                )
+                base = f", base: {num(c.base)}" if c.base is not None else ""
+                out.append(
+                    f"  - {{name: {q(c.name)}, kind: share, pot_yuan: {num(c.pot_yuan)}, {spec}{base},"
+                    f" share_places: {c.share_places}}}"
+                )
     elif isinstance(method, SettlementMethod):
         out.append(f"advance_document: {q(method.advance_document)}")
         if method.standard_yuan is not None:

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from fundflow.core.errors import Location, PlanError
 from fundflow.core.published import PublishedTable, RowKind, TableFactor, TableRow
+from fundflow.core.table_check.model import GridTable
 from fundflow.io.numbers import parse_decimal, parse_weight
 
 # "困难群众人数因素 (50%)", "困难群众人数因素（权重50%）", "困难群众人数因素(占比：50%)"
@@ -255,3 +256,20 @@ def _detect_derived(factors: list[TableFactor], rows: Sequence[TableRow]) -> lis
                 )
         result.append(f)
     return result
+
+
+def read_any_table(path: str | Path) -> PublishedTable | GridTable:
+    """A table of any method: a factor table (a header with weights) as before, any other by the generic reader.
+
+    Tab-separated text goes through :func:`read_table_file` unchanged; Excel, CSV and flattened text are first
+    turned into a grid (:mod:`fundflow.io.table_grid`).
+    """
+    from fundflow.io.grid_table import parse_generic
+    from fundflow.io.table_grid import read_grid
+
+    grid, form = read_grid(path)
+    if any(FACTOR_HEADER.match(_clean(c)) for row in grid for c in row):
+        if form == "制表符分隔的文本" or Path(path).suffix.lower() in (".xlsx", ".xlsm"):
+            return read_table_file(path)
+        return parse_grid(grid, str(path))
+    return parse_generic(grid, str(path), form)

@@ -16,7 +16,7 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 
 from fundflow.core.allocation import allocate
 from fundflow.core.apportion import Apportion
@@ -59,6 +59,7 @@ class MethodOutcome:
     diffs: tuple[CellDiff, ...]
     balanced: bool  # remaining diffs sum to zero within each (group, factor)
     error: str | None = None
+    total: Decimal | None = None  # the total this outcome was computed from, when not the printed 合计
 
     @property
     def exact(self) -> bool:
@@ -95,7 +96,8 @@ class TableReport:
             )
             for d in best.diffs
         )
-        return _replace_plan(self.plan, best.apportion, adjustments)
+        plan = self.plan if best.total is None else replace(self.plan, total=best.total)
+        return _replace_plan(plan, best.apportion, adjustments)
 
 
 _ORDER = [Apportion.HIERARCHICAL, Apportion.LARGEST_REMAINDER, Apportion.PER_LINE]
@@ -112,6 +114,15 @@ def check_table(table: PublishedTable) -> TableReport:
     if plan is not None and weights == 1:
         for apportion in (Apportion.PER_LINE, Apportion.LARGEST_REMAINDER, Apportion.HIERARCHICAL):
             outcomes.append(_outcome(table, _replace_plan(plan, apportion, ())))
+        if not outcomes[0].exact and not sums:
+            found = _per_line_from_pot(table, plan)
+            if found is not None:
+                outcomes[0] = found
+                unit = table.unit
+                notes.append(
+                    f"逐行取舍的表，合计是各行取舍后之和；按分配总额 {fmt(found.total or Decimal(0))}{unit}"
+                    f"（而非印发合计 {fmt(plan.total or Decimal(0))}{unit}）重算可完全重现"
+                )
     return TableReport(table, sums, weights == 1, tuple(outcomes), plan, tuple(notes))
 
 
@@ -309,3 +320,43 @@ def describe(report: TableReport) -> list[str]:
             "不能用平衡的尾差调整解释，请核对原始数据。"
         )
     return out
+
+
+def _per_line_from_pot(table: PublishedTable, plan: Plan) -> MethodOutcome | None:
+    """A per_line table prints as 合计 the sum of its rounded lines, not the total that was divided.
+
+    Each printed cell p = round(total × weight × count ÷ base) bounds the total; the total with the fewest
+    digits inside every bound is taken, and kept only if recomputing with it reproduces every cell.
+    """
+    q = Rounding(table.places).quantum
+    half = q / 2
+    low, high = Decimal("-Infinity"), Decimal("Infinity")
+    for f in table.factors:
+        if f.weight <= 0:
+            return None
+        counts = [sum((r.cells.get(c, Decimal(0)) for c in f.count_columns), Decimal(0)) for r in table.lines]
+        base = sum(counts, Decimal(0))
+        if base <= 0:
+            return None
+        pot_low, pot_high = Decimal("-Infinity"), Decimal("Infinity")
+        for r, c in zip(table.lines, counts, strict=True):
+            p = r.cells.get(f.amount_column, Decimal(0))
+            if c == 0:
+                if p != 0:
+                    return None
+                continue
+            pot_low = max(pot_low, (p - half) * base / c)
+            pot_high = min(pot_high, (p + half) * base / c)
+        # the pot is itself rounded before it is divided: total × weight must round into [pot_low, pot_high)
+        low = max(low, (pot_low - half) / f.weight)
+        high = min(high, (pot_high + half) / f.weight)
+    if not low < high:
+        return None
+    for k in range(9, -table.places - 1, -1):
+        step = Decimal(1).scaleb(k)
+        candidate = (low / step).to_integral_value(rounding=ROUND_CEILING) * step
+        if candidate < high:
+            outcome = _outcome(table, replace(plan, apportion=Apportion.PER_LINE, total=candidate))
+            if outcome.exact:
+                return replace(outcome, total=candidate)
+    return None
