@@ -263,3 +263,50 @@ def test_amendments(users, issued):
     [row] = reduce.indicators.all()
     assert (row.kind, row.amount, row.reduces) == ("reduction", Decimal("-100.00"), tacheng)
     assert ledger.figures_of(tacheng).available == tacheng.amount - Decimal("100.00")
+
+
+ADVANCE_SPEC = """\
+title: 2021年优抚对象医疗补助资金预拨表
+fund: 优抚对象医疗补助资金
+year: 2021
+unit: 万元
+method: fixed
+rounding: {places: 2, mode: half_up}
+labels: {name: 县市}
+"""
+
+
+def _settlement(users):
+    plan = load_plan(EXAMPLES / "settlement-illustration.yaml")
+    return alloc.plan_seed(
+        user=users["tacheng"],
+        plan=plan,
+        spec_yaml=plan_to_yaml(plan, rows=False),
+        document_number="塔地财社〔2021〕20号",
+        approve=True,
+    )
+
+
+def test_negative_settlement_without_advance_is_refused(users):
+    plan = _settlement(users)
+    err = _refused(
+        "ledger.reduction-no-target",
+        lambda: ledger.issue_plan(user=users["tacheng"], plan=plan, doc=ledger.DocFields(prefix="塔地财社")),
+    )
+    assert "沙湾市" in err.problems[0].message
+
+
+def test_negative_settlement_reduces_the_advance(users):
+    advance = alloc.plan_create(user=users["tacheng"], spec_yaml=ADVANCE_SPEC)
+    rows = "名称,金额\n额敏县,12.00\n沙湾市,13.50\n托里县,8.00\n".encode()
+    alloc.recipients_import(user=users["tacheng"], plan=advance, filename="a.csv", content=rows, version=1)
+    advance = _approve(users["tacheng"], advance)
+    adv_doc = ledger.issue_plan(user=users["tacheng"], plan=advance, doc=ledger.DocFields(doc_no="塔地财社〔2021〕8号"))
+    shawan_adv = adv_doc.indicators.get(rec_region__name="沙湾市")
+    assert shawan_adv.amount == Decimal("135000.00")
+    doc = ledger.issue_plan(user=users["tacheng"], plan=_settlement(users), doc=ledger.DocFields(prefix="塔地财社"))
+    rows = {(i.rec_region.name, i.kind): i for i in doc.indicators.all()}
+    reduction = rows[("沙湾市", "reduction")]
+    assert (reduction.amount, reduction.reduces) == (Decimal("-15600.00"), shawan_adv)
+    assert ledger.figures_of(shawan_adv).available == Decimal("119400.00")
+    assert rows[("额敏县", "normal")].amount == Decimal("26300.00")
