@@ -10,7 +10,7 @@ from fundflow.core.allocation import allocate
 from fundflow.io.plan_yaml import parse_plan
 
 ROOT = Path(__file__).resolve().parent.parent
-AREAS = "code|plan|factor|share|settlement|input|recipient|adjustment|file|yaml|table|disclosure|budget"
+AREAS = "code|plan|factor|share|settlement|input|recipient|adjustment|file|yaml|table|disclosure|budget|ledger|warn"
 RULE = re.compile(rf'"((?:{AREAS})\.[a-z-]+)"')
 
 

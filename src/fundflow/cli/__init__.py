@@ -12,6 +12,7 @@ from rich.console import Console
 from fundflow.cli import allocation as _allocation  # noqa: F401  (registers commands)
 from fundflow.cli import codes as _codes  # noqa: F401  (registers check-codes)
 from fundflow.cli import disclosure as _disclosure  # noqa: F401  (registers the disclosure group)
+from fundflow.cli import ledger as _ledger  # noqa: F401  (registers issue)
 from fundflow.cli import users as _users  # noqa: F401  (registers the users group)
 from fundflow.cli import web as _web  # noqa: F401  (registers commands)
 from fundflow.cli.base import EXIT_INPUT, app, fail

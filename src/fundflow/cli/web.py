@@ -73,7 +73,7 @@ def ensure_secret_key() -> str:
 
 
 def run_init(console: Console) -> None:
-    """Data directory, secret key, migrations, reference data (regions and budget units); idempotent."""
+    """Data directory, secret key, migrations, reference data (regions, units, direct-fund markers); idempotent."""
     from fundflow.settings.env import data_dir
 
     key_note = ensure_secret_key()
@@ -91,6 +91,10 @@ def run_init(console: Console) -> None:
     u = units_load()
     console.print(f"行政区划：新增 {r.created}，更新 {r.updated}，未变 {r.unchanged}")
     console.print(f"预算单位：新增 {u.created}，更新 {u.updated}，未变 {u.unchanged}")
+    from fundflow.ledger.reference import markers_load
+
+    m = markers_load()
+    console.print(f"直达资金标识：新增 {m.created}，更新 {m.updated}，未变 {m.unchanged}")
 
 
 @app.command("init")

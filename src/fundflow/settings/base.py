@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "fundflow.accounts",
     "fundflow.allocations",
     "fundflow.disclosure_web",
+    "fundflow.ledger",
     "axes",  # login throttling; see the login-protection block below
 ]
 
