@@ -10,23 +10,12 @@ import rules
 
 from fundflow.accounts.models import Role
 from fundflow.accounts.scope import profile_of, region_in_scope
+from fundflow.platform.predicates import is_finance, is_region_user
 
 
 def _unit_of(obj: object) -> object:
     """A UnitBudget's unit, or the BudgetUnit itself (import targets a unit before a budget exists)."""
     return getattr(obj, "unit", obj)
-
-
-@rules.predicate
-def is_finance(user: object) -> bool:
-    profile = profile_of(user)  # type: ignore[arg-type]
-    return profile is not None and profile.is_finance
-
-
-@rules.predicate
-def is_region_user(user: object) -> bool:
-    profile = profile_of(user)  # type: ignore[arg-type]
-    return profile is not None and profile.role != Role.UNIT
 
 
 @rules.predicate

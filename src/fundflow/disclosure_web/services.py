@@ -17,7 +17,6 @@ from typing import Any
 
 from django.db import transaction
 
-from fundflow.allocations.services import ConflictError, PermissionDenied, ServiceError, check_upload_size
 from fundflow.core.disclosure import Disclosure, Finding, check, generate
 from fundflow.core.disclosure.model import UnitBudget as Budget
 from fundflow.core.disclosure.stated import CodeBook
@@ -28,10 +27,10 @@ from fundflow.io.disclosure_budget_writer import budget_to_yaml
 from fundflow.io.encoding import decode_text
 from fundflow.io.numbers import parse_decimal
 from fundflow.io.xlsx_write import formula_problem, formula_texts
+from fundflow.platform.errors import ActionNotAllowed, ConflictError, ServiceError
+from fundflow.platform.uploads import check_upload_size
 from fundflow.reference import catalogue, years
 from fundflow.regions.models import BudgetUnit
-
-__all__ = ["ConflictError", "PermissionDenied", "ServiceError", "check_upload_size"]
 
 BUDGET_SUFFIXES = (".xlsx", ".yaml", ".yml")
 DISCLOSURE_SUFFIXES = (".xlsx", ".txt", ".tsv")
@@ -46,7 +45,7 @@ class ImportReport:
 
 def _require(user: Any, obj: object) -> None:
     if not user.has_perm("disclosure_web.change_budget", obj):
-        raise PermissionDenied("您没有权限修改该单位的预算")
+        raise ActionNotAllowed("您没有权限修改该单位的预算")
 
 
 def _parse(filename: str, content: bytes, book: CodeBook) -> Budget:
