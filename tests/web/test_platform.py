@@ -139,5 +139,5 @@ def test_no_app_writes_its_own_error_translation_or_imports_another_apps_errors(
         assert "except ServiceError" not in text, path
         assert "except services." not in text, path
         assert "PermissionDenied)" not in text.replace("DjangoPermissionDenied", ""), path
-    for path in (SRC / "disclosure_web").rglob("*.py"):
+    for path in (SRC / "disclosure").rglob("*.py"):
         assert "fundflow.allocations" not in path.read_text(encoding="utf-8"), path

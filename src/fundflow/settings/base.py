@@ -39,7 +39,7 @@ INSTALLED_APPS = [
     "fundflow.regions",
     "fundflow.accounts",
     "fundflow.allocations",
-    "fundflow.disclosure_web",
+    "fundflow.disclosure",
     "axes",  # login throttling; see the login-protection block below
 ]
 

@@ -20,10 +20,10 @@ from fundflow.core.disclosure import RULES
 from fundflow.core.disclosure.rules import Finding
 from fundflow.core.errors import PlanError
 from fundflow.core.money import fmt
-from fundflow.disclosure_web import services
-from fundflow.disclosure_web.forms import CheckForm, ImportForm
-from fundflow.disclosure_web.models import UnitBudget
-from fundflow.disclosure_web.selectors import access_budget, access_unit, budgets_visible_to, units_visible_to
+from fundflow.disclosure import services
+from fundflow.disclosure.forms import CheckForm, ImportForm
+from fundflow.disclosure.models import BudgetRecord, wan_text
+from fundflow.disclosure.selectors import access_budget, access_unit, budgets_visible_to, units_visible_to
 from fundflow.io.disclosure_grid import layout
 from fundflow.platform.downloads import DOCX, PDF, XLSX, download
 from fundflow.platform.errors import ConflictError, ServiceError
@@ -37,7 +37,7 @@ def _writable_units(request: HttpRequest) -> list[Any]:
 
 
 def _can_change(request: HttpRequest, obj: object) -> bool:
-    return bool(request.user.has_perm("disclosure_web.change_budget", obj))
+    return bool(request.user.has_perm("disclosure.change_budget", obj))
 
 
 def _list_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
@@ -54,7 +54,7 @@ def _list_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
 @login_required
 @require_GET
 def budget_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "disclosure_web/budget_list.html", _list_context(request))
+    return render(request, "disclosure/budget_list.html", _list_context(request))
 
 
 @login_required
@@ -68,7 +68,7 @@ def template_download(request: HttpRequest) -> HttpResponse:
 def _import_refused(request: HttpRequest, exc: ServiceError) -> HttpResponse:
     """The list page with every problem of the refused import (nothing was saved)."""
     context = _list_context(request, import_problems=exc.problems)
-    return render(request, "disclosure_web/budget_list.html", context, status=400)
+    return render(request, "disclosure/budget_list.html", context, status=400)
 
 
 @login_required
@@ -132,7 +132,7 @@ def _numeric(text: str) -> bool:
     return "." in text
 
 
-def _detail_context(request: HttpRequest, budget: UnitBudget, **extra: Any) -> dict[str, Any]:
+def _detail_context(request: HttpRequest, budget: BudgetRecord, **extra: Any) -> dict[str, Any]:
     data, _ = services.load(budget)
     generated, findings, book = services.package(budget)
     tables = [
@@ -168,7 +168,7 @@ def _detail_context(request: HttpRequest, budget: UnitBudget, **extra: Any) -> d
     }
 
 
-def _history(budget: UnitBudget) -> list[dict[str, Any]]:
+def _history(budget: BudgetRecord) -> list[dict[str, Any]]:
     from django.utils import timezone
 
     out = []
@@ -180,7 +180,7 @@ def _history(budget: UnitBudget) -> list[dict[str, Any]]:
                 "when": timezone.localtime(record.history_date).strftime("%Y-%m-%d %H:%M:%S"),
                 "who": record.history_user.get_username() if record.history_user else "系统",
                 "what": what,
-                "total": (previous.total if previous else None, record.total),
+                "total": (wan_text(previous.total) if previous else None, wan_text(record.total)),
                 "version": record.version,
             }
         )
@@ -221,7 +221,7 @@ def _value(v: object) -> str:
 @require_GET
 def budget_detail(request: HttpRequest, pk: int) -> HttpResponse:
     budget = access_budget(request.user, pk)
-    return render(request, "disclosure_web/budget_detail.html", _detail_context(request, budget))
+    return render(request, "disclosure/budget_detail.html", _detail_context(request, budget))
 
 
 @login_required
@@ -257,7 +257,7 @@ def budget_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     return download(services.budget_xlsx(budget), f"{budget.unit.name}{budget.year}年预算数据.xlsx", XLSX)
 
 
-def _writable_budget(request: HttpRequest, pk: int) -> UnitBudget:
+def _writable_budget(request: HttpRequest, pk: int) -> BudgetRecord:
     """404 when not visible, 403 when visible but read-only (auditors)."""
     budget = access_budget(request.user, pk)
     if not _can_change(request, budget):
@@ -273,7 +273,7 @@ def _budget_page_refused(where: str) -> Callable[..., HttpResponse]:
         if isinstance(exc, ConflictError):
             return redirect("disclosure:budget-detail", pk=pk)
         context = _detail_context(request, access_budget(request.user, pk), **{where: exc.problems})
-        return render(request, "disclosure_web/budget_detail.html", context, status=400)
+        return render(request, "disclosure/budget_detail.html", context, status=400)
 
     return refused
 
@@ -313,11 +313,11 @@ def amounts_save(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _edit_page(
-    request: HttpRequest, budget: UnitBudget, problems: tuple[Any, ...] = (), status: int = 200
+    request: HttpRequest, budget: BudgetRecord, problems: tuple[Any, ...] = (), status: int = 200
 ) -> HttpResponse:
     text = request.POST.get("budget_yaml", budget.budget_yaml) if request.method == "POST" else budget.budget_yaml
     context = {"budget": budget, "text": text, "problems": problems}
-    return render(request, "disclosure_web/budget_edit.html", context, status=status)
+    return render(request, "disclosure/budget_edit.html", context, status=status)
 
 
 def _edit_refused(request: HttpRequest, exc: ServiceError, pk: int) -> HttpResponse:
@@ -343,7 +343,7 @@ def budget_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def _check_refused(request: HttpRequest, exc: ServiceError) -> HttpResponse:
     """The check page with why the file could not be read (nothing is stored either way)."""
     context = {"form": CheckForm(request.POST, request.FILES), "problems": exc.problems}
-    return render(request, "disclosure_web/check.html", context, status=400)
+    return render(request, "disclosure/check.html", context, status=400)
 
 
 @login_required
@@ -373,4 +373,4 @@ def check_page(request: HttpRequest) -> HttpResponse:
                     "paragraph_count": len(d.paragraphs),
                 }
             )
-    return render(request, "disclosure_web/check.html", context, status=status)
+    return render(request, "disclosure/check.html", context, status=status)

@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 
 from fundflow.accounts.models import Role
 from fundflow.accounts.scope import profile_of
-from fundflow.disclosure_web.models import UnitBudget
+from fundflow.disclosure.models import BudgetRecord
 from fundflow.platform.scope import access_object, in_region_subtree
 from fundflow.regions.models import BudgetUnit
 
@@ -21,11 +21,11 @@ def units_visible_to(user: object) -> QuerySet[BudgetUnit]:
     return BudgetUnit.objects.filter(in_region_subtree(profile.region))
 
 
-def budgets_visible_to(user: object) -> QuerySet[UnitBudget]:
-    return UnitBudget.objects.filter(unit__in=units_visible_to(user)).select_related("unit", "unit__region")
+def budgets_visible_to(user: object) -> QuerySet[BudgetRecord]:
+    return BudgetRecord.objects.filter(unit__in=units_visible_to(user)).select_related("unit", "unit__region")
 
 
-def access_budget(user: object, pk: object) -> UnitBudget:
+def access_budget(user: object, pk: object) -> BudgetRecord:
     """The budget if the user may see it. Missing and not-yours answer alike (404), so ids leak nothing."""
     return access_object(budgets_visible_to(user), pk, "未找到该单位预算")
 
