@@ -24,7 +24,7 @@ def _migrate(targets):
     executor.migrate(targets)
 
 
-def _old_database(user, unit):
+def _old_database(user, unit) -> int:
     """Unapply the new app, then apply the old app's migration and record it as the old code did."""
     from django.contrib.contenttypes.models import ContentType
 
@@ -37,32 +37,23 @@ def _old_database(user, unit):
     ContentType.objects.filter(app_label="disclosure").delete()
     for model in ("unitbudget", "historicalunitbudget"):
         ContentType.objects.create(app_label="disclosure_web", model=model)
+    # Rows go in as the old code wrote them: ids from the tables' own sequences (PostgreSQL must continue them).
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO disclosure_web_unitbudget (id, unit_id, year, budget_yaml, total, version, created_by_id,"
-            " updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-            [7, unit.pk, 2021, "unit: 测试\n", Decimal("1051.79"), 3, user.pk, "2025-01-02 03:04:05"],
+            "INSERT INTO disclosure_web_unitbudget (unit_id, year, budget_yaml, total, version, created_by_id,"
+            " updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            [unit.pk, 2021, "unit: 测试\n", Decimal("1051.79"), 3, user.pk, "2025-01-02 03:04:05"],
         )
-        for history_id, total in ((1, Decimal("1050.79")), (2, Decimal("1051.79"))):
+        cursor.execute("SELECT id FROM disclosure_web_unitbudget WHERE year = %s", [2021])
+        (pk,) = cursor.fetchone()
+        for version, total in ((1, Decimal("1050.79")), (2, Decimal("1051.79"))):
             cursor.execute(
                 "INSERT INTO disclosure_web_historicalunitbudget (id, unit_id, year, budget_yaml, total, version,"
-                " created_by_id, updated_at, history_id, history_date, history_type, history_user_id)"
-                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                [
-                    7,
-                    unit.pk,
-                    2021,
-                    "",
-                    total,
-                    history_id,
-                    user.pk,
-                    "2025-01-02",
-                    history_id,
-                    "2025-01-02",
-                    "~",
-                    user.pk,
-                ],
+                " created_by_id, updated_at, history_date, history_type, history_user_id)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                [pk, unit.pk, 2021, "", total, version, user.pk, "2025-01-02", "2025-01-02", "~", user.pk],
             )
+    return pk
 
 
 def test_migrating_an_old_database_keeps_the_budget_and_its_history_in_yuan(users):
@@ -72,11 +63,11 @@ def test_migrating_an_old_database_keeps_the_budget_and_its_history_in_yuan(user
     from fundflow.regions.models import BudgetUnit
 
     unit = BudgetUnit.objects.get(code="654200-YB")
-    _old_database(users["tacheng"], unit)
+    pk = _old_database(users["tacheng"], unit)
 
     _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
 
-    budget = BudgetRecord.objects.get(pk=7)
+    budget = BudgetRecord.objects.get(pk=pk)
     assert (budget.unit, budget.year, budget.version, budget.budget_yaml) == (unit, 2021, 3, "unit: 测试\n")
     assert budget.total == Decimal("10517900")
     assert budget.total_wan == "1051.79"
@@ -87,11 +78,12 @@ def test_migrating_an_old_database_keeps_the_budget_and_its_history_in_yuan(user
     assert not MigrationRecorder(connection).migration_qs.filter(app="disclosure_web").exists()
     assert not ContentType.objects.filter(app_label="disclosure_web").exists()
     assert ContentType.objects.get_for_model(BudgetRecord).app_label == "disclosure"
-    # The table still takes new budgets (ids continue after the kept ones on PostgreSQL as on SQLite).
+    # The tables still take new budgets and history: ids continue after the kept ones (sequences renamed along).
     other = BudgetRecord.objects.create(
         unit=unit, year=2022, budget_yaml="", total=Decimal("1"), created_by=users["tacheng"]
     )
-    assert other.pk != 7
+    assert other.pk > pk
+    assert other.history.count() == 1
 
 
 def test_a_new_database_gets_the_tables_and_the_old_app_leaves_no_trace(users):
