@@ -58,20 +58,3 @@ def single_line(value: str) -> None:
     """A form/serializer validator: refuse control characters in a single-line field."""
     if has_control(value):
         raise ValidationError("应为一行文字，不能含换行符、制表符等控制字符")
-
-
-def download_name(filename: str) -> str:
-    """A file name safe to offer for download: no path separators or control characters, never empty."""
-    cleaned = "".join("_" if ch in "/\\" or unicodedata.category(ch)[0] == "C" else ch for ch in filename)
-    cleaned = cleaned.strip().strip(".") or "download"
-    return cleaned
-
-
-def content_disposition(filename: str) -> str:
-    """``attachment`` with the name in Chinese (RFC 5987 ``filename*``) and a plain ASCII fallback."""
-    from urllib.parse import quote
-
-    name = download_name(filename)
-    suffix = name.rsplit(".", 1)[-1] if "." in name else ""
-    fallback = f"download.{suffix}" if suffix.isascii() and suffix.isalnum() else "download"
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"

@@ -1,4 +1,4 @@
-"""`fundflow demo` writes only through services (accounts, allocations, disclosure_web, regions), idempotently."""
+"""`fundflow demo` writes only through services (accounts, allocations, disclosure, regions), idempotently."""
 
 import re
 from pathlib import Path

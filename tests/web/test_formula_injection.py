@@ -193,7 +193,7 @@ def budget_text(unit_name, replace=("", "")):
 
 
 def test_budget_import_and_page_edit_refuse_formula_like_texts(users):
-    from fundflow.disclosure_web.models import UnitBudget
+    from fundflow.disclosure.models import BudgetRecord
     from fundflow.regions.models import BudgetUnit
 
     unit = BudgetUnit.objects.get(code="654200-YB")
@@ -207,12 +207,12 @@ def test_budget_import_and_page_edit_refuse_formula_like_texts(users):
     )
     assert response.status_code == 400
     assert REFUSED in response.content.decode()
-    assert not UnitBudget.objects.exists()
+    assert not BudgetRecord.objects.exists()
     ok = client.post(
         "/disclosure/import/", {"unit": unit.pk, "file": SimpleUploadedFile("b.yaml", text.encode("utf-8"))}
     )
     assert ok.status_code == 302
-    budget = UnitBudget.objects.get(unit=unit)
+    budget = BudgetRecord.objects.get(unit=unit)
     edit = client.post(f"/disclosure/{budget.pk}/edit/", {"budget_yaml": bad, "version": budget.version})
     assert edit.status_code == 400
     assert REFUSED in edit.content.decode()

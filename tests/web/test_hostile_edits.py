@@ -75,7 +75,7 @@ def test_download_names_carry_no_slash_or_control_character(tacheng, users, plan
 
 
 def test_content_disposition_refuses_header_injection():
-    from fundflow.text_fields import content_disposition
+    from fundflow.platform.downloads import content_disposition
 
     header = content_disposition("方案\r\nSet-Cookie: x=1.xlsx")
     assert "\r" not in header

@@ -257,7 +257,7 @@ DISCLOSURE_SEES = {
 @pytest.fixture
 def unit_budgets(users):
     """塔城地区医疗保障局's and 额敏县医疗保障局's budgets (seed 004's data under each unit's own name)."""
-    from fundflow.disclosure_web.services import budget_import
+    from fundflow.disclosure.services import budget_import
     from fundflow.regions.models import BudgetUnit
     from tests.conftest import EXAMPLES
 

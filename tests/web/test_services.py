@@ -125,7 +125,7 @@ def test_approve_locks_the_plan(plans, users):
     plan.refresh_from_db()
     assert plan.status == AllocationPlan.Status.APPROVED
     assert plan.approved_by == users["tacheng"]
-    with pytest.raises(services.PermissionDenied):
+    with pytest.raises(services.ActionNotAllowed):
         services.plan_compute(user=users["tacheng"], plan=plan, version=plan.version)
 
 
@@ -147,7 +147,7 @@ def test_spec_errors_are_reported_with_lines(users):
 
 def test_only_finance_roles_create_plans(users):
     for key in ("yibao", "audit"):
-        with pytest.raises(services.PermissionDenied):
+        with pytest.raises(services.ActionNotAllowed):
             services.plan_create(user=users[key], spec_yaml=FACTOR_SPEC)
 
 

@@ -159,7 +159,7 @@ def test_reading_and_validation_happen_outside_the_write_transaction(users, monk
 
 @pytest.mark.django_db(transaction=True)
 def test_budget_import_parses_outside_the_write_transaction(users, monkeypatch):
-    from fundflow.disclosure_web import services
+    from fundflow.disclosure import services
     from fundflow.io.disclosure_budget_xlsx import budget_template_bytes
     from fundflow.regions.models import BudgetUnit
 

@@ -1,4 +1,7 @@
-"""JSON API over the same selectors and services as the pages (same scope, same permissions)."""
+"""JSON API over the same selectors and services as the pages (same scope, same permissions).
+
+Service refusals are not caught here: fundflow.platform.handlers.api_exception_handler answers them.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from fundflow.allocations.history import history_entries
 from fundflow.allocations.models import AllocationPlan
 from fundflow.allocations.selectors import access_plan, adjustments_visible_to, plans_visible_to
 from fundflow.allocations.visibility import own_lines, restrict_result
+from fundflow.platform.uploads import read_upload
 from fundflow.text_fields import max_length, single_line
 
 
@@ -168,26 +172,6 @@ def _adjustments_body(user: Any, plan: AllocationPlan) -> dict[str, Any]:
     return {"version": plan.version, "unit": plan.unit_label, "adjustments": items}
 
 
-def _problems(exc: services.ServiceError) -> dict[str, Any]:
-    return {
-        "detail": exc.message,
-        "problems": [
-            {"rule": p.rule, "message": p.message, "where": p.location.describe() if p.location else ""}
-            for p in exc.problems
-        ],
-    }
-
-
-def _refusal(exc: services.ServiceError) -> Response:
-    if isinstance(exc, services.PermissionDenied):
-        code = status.HTTP_403_FORBIDDEN
-    elif isinstance(exc, services.ConflictError):
-        code = status.HTTP_409_CONFLICT
-    else:
-        code = status.HTTP_400_BAD_REQUEST
-    return Response(_problems(exc), status=code)
-
-
 class PlanViewSet(viewsets.GenericViewSet[AllocationPlan]):
     serializer_class = PlanSerializer
 
@@ -216,14 +200,11 @@ class PlanViewSet(viewsets.GenericViewSet[AllocationPlan]):
             raise exceptions.PermissionDenied("您没有权限进行此操作")
         body = PlanCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            plan = services.plan_create(
-                user=request.user,
-                spec_yaml=body.validated_data["spec_yaml"],
-                document_number=body.validated_data["document_number"],
-            )
-        except services.ServiceError as exc:
-            return _refusal(exc)
+        plan = services.plan_create(
+            user=request.user,
+            spec_yaml=body.validated_data["spec_yaml"],
+            document_number=body.validated_data["document_number"],
+        )
         return Response(PlanSerializer(plan, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: dict})
@@ -255,16 +236,13 @@ class PlanViewSet(viewsets.GenericViewSet[AllocationPlan]):
         plan = self.writable_object()
         body = SpecSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            fresh = services.plan_update_spec(
-                user=request.user,
-                plan=plan,
-                spec_yaml=body.validated_data["spec_yaml"],
-                document_number=body.validated_data["document_number"],
-                version=body.validated_data["version"],
-            )
-        except services.ServiceError as exc:
-            return _refusal(exc)
+        fresh = services.plan_update_spec(
+            user=request.user,
+            plan=plan,
+            spec_yaml=body.validated_data["spec_yaml"],
+            document_number=body.validated_data["document_number"],
+            version=body.validated_data["version"],
+        )
         return Response(PlanSerializer(fresh, context={"request": request}).data)
 
     @extend_schema(request={"multipart/form-data": UploadSerializer}, responses={200: dict})
@@ -274,18 +252,10 @@ class PlanViewSet(viewsets.GenericViewSet[AllocationPlan]):
         plan = self.writable_object()
         body = UploadSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        upload = body.validated_data["file"]
-        try:
-            services.check_upload_size(upload.name, upload.size)  # before reading it into memory
-            report = services.recipients_import(
-                user=request.user,
-                plan=plan,
-                filename=upload.name,
-                content=upload.read(),
-                version=body.validated_data["version"],
-            )
-        except services.ServiceError as exc:
-            return _refusal(exc)
+        filename, content = read_upload(body.validated_data["file"])
+        report = services.recipients_import(
+            user=request.user, plan=plan, filename=filename, content=content, version=body.validated_data["version"]
+        )
         plan.refresh_from_db()
         return Response({"rows": report.rows, "changed": report.changed, "version": plan.version})
 
@@ -307,24 +277,18 @@ class PlanViewSet(viewsets.GenericViewSet[AllocationPlan]):
         body = AdjustmentsSaveSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         rows = [services.AdjustmentRow(**item) for item in body.validated_data["adjustments"]]
-        try:
-            changed = services.adjustments_save(
-                user=request.user, plan=plan, rows=rows, version=body.validated_data["version"]
-            )
-        except services.ServiceError as exc:
-            return _refusal(exc)
+        changed = services.adjustments_save(
+            user=request.user, plan=plan, rows=rows, version=body.validated_data["version"]
+        )
         plan.refresh_from_db()
         return Response({**_adjustments_body(request.user, plan), "changed": changed})
 
     def _versioned(self, request: Request, service: Any, body_of: Any) -> Response:
-        """Run a versioned write service; refusals become 400/403/409 with the problems listed."""
+        """Run a versioned write service (a refusal becomes 400/403/409 in fundflow.platform.handlers)."""
         plan = self.writable_object()
         body = VersionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            service(user=request.user, plan=plan, version=body.validated_data["version"])
-        except services.ServiceError as exc:
-            return _refusal(exc)
+        service(user=request.user, plan=plan, version=body.validated_data["version"])
         plan.refresh_from_db()
         return Response(body_of(plan))
 

@@ -6,12 +6,7 @@ import rules
 
 from fundflow.accounts.models import Role
 from fundflow.accounts.scope import profile_of, region_in_scope
-
-
-@rules.predicate
-def is_finance(user: object) -> bool:
-    profile = profile_of(user)  # type: ignore[arg-type]
-    return profile is not None and profile.is_finance
+from fundflow.platform.predicates import is_finance, is_region_user
 
 
 @rules.predicate
@@ -26,12 +21,6 @@ def plan_names_users_unit(user: object, plan: object) -> bool:
     if profile is None or profile.role != Role.UNIT or profile.unit_id is None or plan is None:
         return False
     return plan.recipients.filter(unit_id=profile.unit_id).exists()  # type: ignore[attr-defined,no-any-return]
-
-
-@rules.predicate
-def is_region_user(user: object) -> bool:
-    profile = profile_of(user)  # type: ignore[arg-type]
-    return profile is not None and profile.role != Role.UNIT
 
 
 @rules.predicate

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
-from django.http import Http404
+from django.db.models import QuerySet
 
 from fundflow.accounts.models import Role
 from fundflow.accounts.scope import profile_of
 from fundflow.allocations.models import AllocationPlan, PlanAdjustment
 from fundflow.allocations.visibility import own_lines
+from fundflow.platform.scope import access_object, in_region_subtree
 
 
 def plans_visible_to(user: object) -> QuerySet[AllocationPlan]:
@@ -19,18 +19,12 @@ def plans_visible_to(user: object) -> QuerySet[AllocationPlan]:
         if profile.unit_id is None:
             return AllocationPlan.objects.none()
         return AllocationPlan.objects.filter(recipients__unit_id=profile.unit_id).distinct()
-    path = profile.region.path
-    return AllocationPlan.objects.filter(Q(region__path=path) | Q(region__path__startswith=path + "/")).select_related(
-        "region"
-    )
+    return AllocationPlan.objects.filter(in_region_subtree(profile.region)).select_related("region")
 
 
 def access_plan(user: object, pk: object) -> AllocationPlan:
     """The plan if the user may see it. Missing and not-yours answer alike (404), so ids leak nothing."""
-    try:
-        return plans_visible_to(user).get(pk=int(str(pk)))
-    except (AllocationPlan.DoesNotExist, ValueError):
-        raise Http404("未找到该分配方案") from None
+    return access_object(plans_visible_to(user), pk, "未找到该分配方案")
 
 
 def adjustments_visible_to(user: object, plan: AllocationPlan) -> list[PlanAdjustment]:

@@ -12,7 +12,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -37,25 +36,12 @@ from fundflow.io.json_allocation import result_to_dict
 from fundflow.io.plan_yaml import parse_plan
 from fundflow.io.recipients_file import recipients_from_rows
 from fundflow.io.xlsx_write import formula_like, formula_problem, formula_texts
+from fundflow.platform.errors import ActionNotAllowed, ConflictError, ServiceError
+from fundflow.platform.uploads import check_upload_size, upload_max_rows
 from fundflow.regions.models import BudgetUnit, Region
 from fundflow.text_fields import text_problems
 
-
-class ServiceError(Exception):
-    """A refusal the user can act on; ``problems`` carry row/column details when there are any."""
-
-    def __init__(self, message: str, problems: Sequence[Problem] = ()) -> None:
-        super().__init__(message)
-        self.message = message
-        self.problems = tuple(problems)
-
-
-class ConflictError(ServiceError):
-    pass
-
-
-class PermissionDenied(ServiceError):
-    pass
+__all__ = ["ActionNotAllowed", "ConflictError", "ServiceError", "check_upload_size"]
 
 
 def parse_spec(spec_yaml: str) -> Plan:
@@ -113,7 +99,7 @@ def _check_formula_texts(parsed: Sequence[Recipient], filename: str) -> None:
 
 def _require(user: Any, perm: str, plan: AllocationPlan | None = None) -> None:
     if not user.has_perm(perm, plan):
-        raise PermissionDenied("您没有权限进行此操作")
+        raise ActionNotAllowed("您没有权限进行此操作")
 
 
 def _locked_for_update(plan: AllocationPlan, version: int) -> AllocationPlan:
@@ -279,34 +265,6 @@ def _number(text: str | None) -> int | float | str | None:
 class ImportReport:
     rows: int
     changed: bool
-
-
-UPLOAD_MAX_BYTES = 10 * 1024 * 1024
-UPLOAD_MAX_ROWS = 20_000
-
-
-def upload_max_bytes() -> int:
-    """Largest accepted upload (setting FUNDFLOW_UPLOAD_MAX_BYTES): a bigger file is refused before it is read."""
-    return int(getattr(settings, "FUNDFLOW_UPLOAD_MAX_BYTES", UPLOAD_MAX_BYTES))
-
-
-def upload_max_rows() -> int:
-    """Most data rows one upload may hold (setting FUNDFLOW_UPLOAD_MAX_ROWS); reading stops past it."""
-    return int(getattr(settings, "FUNDFLOW_UPLOAD_MAX_ROWS", UPLOAD_MAX_ROWS))
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f}".removesuffix(".0") + " MB"
-
-
-def check_upload_size(filename: str, size: int | None) -> None:
-    """Refuse a file over the size limit — views call this with the upload's size before reading it."""
-    limit = upload_max_bytes()
-    if size is not None and size > limit:
-        raise ServiceError(
-            f"文件 {filename} 大小为 {_megabytes(size)}，超过上传上限 {_megabytes(limit)}，未导入任何数据。"
-            "请删去无关的工作表、行和列后重新上传。"
-        )
 
 
 def iter_upload(filename: str, content: bytes) -> Iterator[list[str]]:

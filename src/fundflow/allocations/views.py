@@ -1,11 +1,13 @@
 """Pages of the allocation workflow. Views are thin: they parse the request, call a selector or a service,
-and render. Every object lookup goes through ``selectors.access_plan`` (404 for missing and not-yours alike).
+and render. Every object lookup goes through ``selectors.access_plan`` (404 for missing and not-yours alike). Service
+refusals are answered by ``fundflow.platform.handlers``: a view that redraws its page says how with ``on_refusal``.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -23,7 +25,6 @@ from fundflow.allocations.history import history_entries
 from fundflow.allocations.method_form import MethodForms, merged_initial
 from fundflow.allocations.models import AllocationPlan
 from fundflow.allocations.selectors import access_plan, adjustments_visible_to, plans_visible_to
-from fundflow.allocations.services import ConflictError, PermissionDenied, ServiceError
 from fundflow.allocations.spec_form import common_from_form, common_keys_in, join_spec, remap, split_spec
 from fundflow.allocations.spec_templates import METHOD_CHOICES, SPEC_TEMPLATES
 from fundflow.allocations.visibility import own_lines, restrict_layout
@@ -33,7 +34,10 @@ from fundflow.core.explain import explain as explain_figure
 from fundflow.core.explain import explain_own_line
 from fundflow.core.plan import Plan
 from fundflow.io.layout import Layout, build_layout
-from fundflow.text_fields import content_disposition
+from fundflow.platform.downloads import XLSX, download
+from fundflow.platform.errors import ConflictError, ServiceError
+from fundflow.platform.handlers import on_refusal
+from fundflow.platform.uploads import read_upload
 from fundflow.web_forms import posted_version
 
 
@@ -73,8 +77,26 @@ def _method_forms(request: HttpRequest, spec_yaml: str) -> MethodForms:
     return MethodForms(initial=merged_initial(services.parse_spec(spec_yaml), samples))
 
 
-def _save_spec(request: HttpRequest, form: SpecForm, methods: MethodForms, save: Any) -> tuple[Any, tuple[Any, ...]]:
-    """Join the form into plan-file text and save it; map error rows back to the form field or text-box line.
+def _spec_forms(request: HttpRequest, plan: AllocationPlan | None) -> tuple[SpecForm, MethodForms, dict[str, Any]]:
+    """The plan-parameter page's forms (bound on POST) and its extra context: a new plan starts from the sample
+    of the chosen method, an existing one from its own parameters."""
+    if plan is None:
+        method = request.GET.get("method", "factor")
+        source = SPEC_TEMPLATES.get(method, SPEC_TEMPLATES["factor"])
+        initial = _initial(source, editor="form")
+        extra: dict[str, Any] = {"methods": METHOD_CHOICES, "method": method, "plan": None}
+    else:
+        source = plan.spec_yaml
+        initial = _initial(source, document_number=plan.document_number, version=plan.version, editor="form")
+        extra = {"plan": plan}
+    return SpecForm(request.POST or None, initial=initial), _method_forms(request, source), extra
+
+
+def _posted_spec(
+    request: HttpRequest, form: SpecForm, methods: MethodForms
+) -> tuple[str | None, tuple[Any, ...], Callable[[tuple[Any, ...]], tuple[Any, ...]]]:
+    """Join the valid form into plan-file text: ``(spec, problems, place)`` where ``place`` maps a service's
+    error rows back to the form field or text-box line. ``spec`` is None when the form itself is refused.
 
     The parameters come from the per-method form (``editor=form``) or, in the advanced view, from the text box.
     """
@@ -82,21 +104,29 @@ def _save_spec(request: HttpRequest, form: SpecForm, methods: MethodForms, save:
     if form.cleaned_data.get("editor") == "form":
         if not methods.is_valid():
             messages.error(request, "分配参数有误，未保存")
-            return None, ()
+            return None, (), tuple
         params, lines = methods.params(form.cleaned_data["method"])
     else:
         params = form.cleaned_data["params"] or ""
         duplicated = common_keys_in(params)
         if duplicated:
             messages.error(request, "分配参数文本中有应在表单中填写的项目，未保存")
-            return None, tuple(duplicated)
+            return None, tuple(duplicated), tuple
     spec, head = join_spec(common_from_form(form.cleaned_data), params)
-    try:
-        return save(spec), ()
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-        problems = remap(exc.problems, head)
-        return None, tuple(methods.place(problems, lines) if lines is not None else problems)
+
+    def place(problems: tuple[Any, ...]) -> tuple[Any, ...]:
+        remapped = remap(problems, head)
+        return tuple(methods.place(remapped, lines) if lines is not None else remapped)
+
+    return spec, (), place
+
+
+def _spec_refused(request: HttpRequest, exc: ServiceError, pk: int | None = None) -> HttpResponse:
+    """The parameter page again with every problem at its field or text-box line (nothing was saved)."""
+    form, methods, extra = _spec_forms(request, None if pk is None else _writable_plan(request, pk))
+    form.is_valid()  # it was valid when the save was tried: the refusal came from the service
+    _, _, place = _posted_spec(request, form, methods)
+    return render(request, "allocations/plan_form.html", _form_context(form, methods, place(exc.problems), **extra))
 
 
 def _form_context(form: SpecForm, method_forms: MethodForms, problems: tuple[Any, ...], **extra: Any) -> dict[str, Any]:
@@ -104,28 +134,21 @@ def _form_context(form: SpecForm, method_forms: MethodForms, problems: tuple[Any
 
 
 @login_required
+@on_refusal(_spec_refused)
 def plan_create(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("allocations.add_plan"):
         raise DjangoPermissionDenied("只有财政部门用户可以新建分配方案")
-    method = request.GET.get("method", "factor")
-    sample = SPEC_TEMPLATES.get(method, SPEC_TEMPLATES["factor"])
-    form = SpecForm(request.POST or None, initial=_initial(sample, editor="form"))
-    methods = _method_forms(request, sample)
+    form, methods, extra = _spec_forms(request, None)
     problems: tuple[Any, ...] = ()
     if request.method == "POST" and form.is_valid():
-        plan, problems = _save_spec(
-            request,
-            form,
-            methods,
-            lambda spec: services.plan_create(
+        spec, problems, _ = _posted_spec(request, form, methods)
+        if spec is not None:
+            plan = services.plan_create(
                 user=request.user, spec_yaml=spec, document_number=form.cleaned_data["document_number"]
-            ),
-        )
-        if plan is not None:
+            )
             messages.success(request, "已新建分配方案，请下载模板填写分配对象后上传，或在页面中逐行填写。")
             return redirect("allocations:plan-detail", pk=plan.pk)
-    context = _form_context(form, methods, problems, methods=METHOD_CHOICES, method=method, plan=None)
-    return render(request, "allocations/plan_form.html", context)
+    return render(request, "allocations/plan_form.html", _form_context(form, methods, problems, **extra))
 
 
 def _visible_layout(request: HttpRequest, plan: AllocationPlan) -> Layout | None:
@@ -231,16 +254,16 @@ def _writable_plan(request: HttpRequest, pk: int, perm: str = "allocations.chang
     return plan
 
 
-def _attachment(filename: str) -> str:
-    """A download named in Chinese (RFC 5987), e.g. 提前下达2021年…分配表.xlsx; no / \\ or control characters."""
-    return content_disposition(filename)
+def _plan_page_refused(where: str) -> Callable[..., HttpResponse]:
+    """A refusal handler: the plan page again with every problem at its row and column under ``where``
+    (upload_problems, input_problems); nothing was saved."""
 
+    def refused(request: HttpRequest, exc: ServiceError, pk: int) -> HttpResponse:
+        plan = access_plan(request.user, pk)
+        context = _detail_context(request, plan, **{where: exc.problems})
+        return render(request, "allocations/plan_detail.html", context, status=400)
 
-def _refused(request: HttpRequest, plan: AllocationPlan, exc: ServiceError, where: str) -> HttpResponse:
-    """Show the plan page again with the refusal and every problem at its row and column (nothing was saved)."""
-    messages.error(request, exc.message)
-    context = _detail_context(request, plan, **{where: exc.problems})
-    return render(request, "allocations/plan_detail.html", context, status=400)
+    return refused
 
 
 def _labels(plan: AllocationPlan) -> dict[str, str]:
@@ -255,68 +278,46 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@on_refusal(_spec_refused)
 def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _writable_plan(request, pk)
-    initial = _initial(plan.spec_yaml, document_number=plan.document_number, version=plan.version, editor="form")
-    form = SpecForm(request.POST or None, initial=initial)
-    methods = _method_forms(request, plan.spec_yaml)
+    form, methods, extra = _spec_forms(request, plan)
     problems: tuple[Any, ...] = ()
     if request.method == "POST" and form.is_valid():
-        saved, problems = _save_spec(
-            request,
-            form,
-            methods,
-            lambda spec: (
-                services.plan_update_spec(
-                    user=request.user,
-                    plan=plan,
-                    spec_yaml=spec,
-                    document_number=form.cleaned_data["document_number"],
-                    version=form.cleaned_data["version"] or 0,
-                )
-                or True
-            ),
-        )
-        if saved:
+        spec, problems, _ = _posted_spec(request, form, methods)
+        if spec is not None:
+            services.plan_update_spec(
+                user=request.user,
+                plan=plan,
+                spec_yaml=spec,
+                document_number=form.cleaned_data["document_number"],
+                version=form.cleaned_data["version"] or 0,
+            )
             messages.success(request, "分配参数已保存。")
             return redirect("allocations:plan-detail", pk=plan.pk)
-    return render(request, "allocations/plan_form.html", _form_context(form, methods, problems, plan=plan))
+    return render(request, "allocations/plan_form.html", _form_context(form, methods, problems, **extra))
 
 
 @login_required
 @require_GET
 def template_download(request: HttpRequest, pk: int) -> HttpResponse:
     plan = access_plan(request.user, pk)
-    response = HttpResponse(
-        services.template_xlsx(plan, own_lines(request.user, plan)),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = _attachment(f"{plan.title}-分配对象模板.xlsx")
-    return response
+    return download(services.template_xlsx(plan, own_lines(request.user, plan)), f"{plan.title}-分配对象模板.xlsx")
 
 
 @login_required
 @require_POST
+@on_refusal(_plan_page_refused("upload_problems"))
 def upload(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _writable_plan(request, pk)
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, "请选择要上传的文件")
         return redirect("allocations:plan-detail", pk=plan.pk)
-    upload_file = form.cleaned_data["file"]
-    try:
-        services.check_upload_size(upload_file.name, upload_file.size)  # before reading it into memory
-        report = services.recipients_import(
-            user=request.user,
-            plan=plan,
-            filename=upload_file.name,
-            content=upload_file.read(),
-            version=form.cleaned_data["version"],
-        )
-    except PermissionDenied as exc:
-        raise DjangoPermissionDenied(exc.message) from None
-    except ServiceError as exc:
-        return _refused(request, plan, exc, "upload_problems")
+    filename, content = read_upload(form.cleaned_data["file"])
+    report = services.recipients_import(
+        user=request.user, plan=plan, filename=filename, content=content, version=form.cleaned_data["version"]
+    )
     if report.changed:
         messages.success(request, f"已导入 {report.rows} 个分配对象。请重新计算。")
     else:
@@ -326,6 +327,7 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@on_refusal(_plan_page_refused("input_problems"))
 def inputs_save(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _writable_plan(request, pk)
     cells: dict[tuple[int, str], str] = {}
@@ -334,34 +336,25 @@ def inputs_save(request: HttpRequest, pk: int) -> HttpResponse:
             _, row_id, column = key.split(":", 2)
             if row_id.isdigit():
                 cells[(int(row_id), column)] = value
-    try:
-        changed = services.recipients_update(user=request.user, plan=plan, cells=cells, version=posted_version(request))
-    except PermissionDenied as exc:
-        raise DjangoPermissionDenied(exc.message) from None
-    except ServiceError as exc:
-        return _refused(request, plan, exc, "input_problems")
+    changed = services.recipients_update(user=request.user, plan=plan, cells=cells, version=posted_version(request))
     messages.success(request, f"已保存 {changed} 处修改。" if changed else "没有修改。")
     return redirect("allocations:plan-detail", pk=plan.pk)
 
 
 @login_required
 @require_POST
+@on_refusal(_plan_page_refused("input_problems"))
 def recipient_add(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _writable_plan(request, pk)
     values = {k.removeprefix("new:"): v for k, v in request.POST.items() if k.startswith("new:")}
-    try:
-        row = services.recipient_add(
-            user=request.user,
-            plan=plan,
-            group=request.POST.get("group", ""),
-            name=request.POST.get("name", ""),
-            values=values,
-            version=posted_version(request),
-        )
-    except PermissionDenied as exc:
-        raise DjangoPermissionDenied(exc.message) from None
-    except ServiceError as exc:
-        return _refused(request, plan, exc, "input_problems")
+    row = services.recipient_add(
+        user=request.user,
+        plan=plan,
+        group=request.POST.get("group", ""),
+        name=request.POST.get("name", ""),
+        values=values,
+        version=posted_version(request),
+    )
     messages.success(request, f"已新增“{row.name}”。请重新计算。")
     return redirect("allocations:plan-detail", pk=plan.pk)
 
@@ -392,22 +385,23 @@ def _posted_adjustments(request: HttpRequest) -> list[services.AdjustmentRow]:
     return rows
 
 
+def _adjustments_refused(request: HttpRequest, exc: ServiceError, pk: int) -> HttpResponse:
+    """The plan page with the posted 尾差调整 rows as they were, each error next to its field."""
+    context = _detail_context(request, access_plan(request.user, pk))
+    rows = _posted_adjustments(request)
+    context["adjustment_rows"] = _adjustment_rows(rows, context["adjustment_parts"], exc.problems, blank=False)
+    context["adjustment_problems"] = [p for p in exc.problems if services.adjustment_field(p) is None]
+    return render(request, "allocations/plan_detail.html", context, status=400)
+
+
 @login_required
 @require_POST
+@on_refusal(_adjustments_refused)
 def adjustments_save(request: HttpRequest, pk: int) -> HttpResponse:
     """Save the 尾差调整 form: all rows at once, or nothing with each error next to its field."""
     plan = _writable_plan(request, pk)
     rows = _posted_adjustments(request)
-    try:
-        changed = services.adjustments_save(user=request.user, plan=plan, rows=rows, version=posted_version(request))
-    except PermissionDenied as exc:
-        raise DjangoPermissionDenied(exc.message) from None
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-        context = _detail_context(request, plan)
-        context["adjustment_rows"] = _adjustment_rows(rows, context["adjustment_parts"], exc.problems, blank=False)
-        context["adjustment_problems"] = [p for p in exc.problems if services.adjustment_field(p) is None]
-        return render(request, "allocations/plan_detail.html", context, status=400)
+    changed = services.adjustments_save(user=request.user, plan=plan, rows=rows, version=posted_version(request))
     if changed:
         messages.success(request, f"已保存 {changed} 处尾差调整的修改。请重新计算。")
     else:
@@ -421,27 +415,28 @@ def _versioned_action(request: HttpRequest, pk: int, action: Any, done: str) -> 
     if not form.is_valid():
         messages.error(request, "请求缺少版本号，请刷新页面后重试")
         return redirect("allocations:plan-detail", pk=plan.pk)
-    try:
-        action(user=request.user, plan=plan, version=form.cleaned_data["version"])
-    except PermissionDenied as exc:
-        raise DjangoPermissionDenied(exc.message) from None
-    except ConflictError as exc:
-        messages.error(request, exc.message)
-    except ServiceError as exc:
-        return _refused(request, plan, exc, "input_problems")
-    else:
-        messages.success(request, done)
+    action(user=request.user, plan=plan, version=form.cleaned_data["version"])
+    messages.success(request, done)
     return redirect("allocations:plan-detail", pk=plan.pk)
+
+
+def _versioned_refused(request: HttpRequest, exc: ServiceError, pk: int) -> HttpResponse:
+    """A stale version: back to the plan page with the message; else the page with every problem."""
+    if isinstance(exc, ConflictError):
+        return redirect("allocations:plan-detail", pk=pk)
+    return _plan_page_refused("input_problems")(request, exc, pk)
 
 
 @login_required
 @require_POST
+@on_refusal(_versioned_refused)
 def compute(request: HttpRequest, pk: int) -> HttpResponse:
     return _versioned_action(request, pk, services.plan_compute, "计算完成。")
 
 
 @login_required
 @require_POST
+@on_refusal(_versioned_refused)
 def approve(request: HttpRequest, pk: int) -> HttpResponse:
     return _versioned_action(request, pk, services.plan_approve, "已审定，方案已锁定。")
 
@@ -463,9 +458,7 @@ def export_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
         path = Path(tmp) / "allocation.xlsx"
         write_xlsx(layout, path)
         data = path.read_bytes()
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = _attachment(f"{plan.title}.xlsx")
-    return response
+    return download(data, f"{plan.title}.xlsx", XLSX)
 
 
 @login_required

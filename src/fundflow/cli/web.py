@@ -172,7 +172,8 @@ def _demo_budgets() -> int:
     """Seed 004's budget (阿克陶县医疗保障局 2021) for the 预算公开 pages; importing it again changes nothing."""
     from django.contrib.auth import get_user_model
 
-    from fundflow.disclosure_web.services import ConflictError, budget_import
+    from fundflow.disclosure.services import budget_import
+    from fundflow.platform.errors import ConflictError
     from fundflow.regions.models import BudgetUnit
 
     created = 0

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from fundflow.accounts.scope import profile_of
 from fundflow.allocations.models import AllocationPlan
-from fundflow.allocations.services import ServiceError, core_plan, plan_create
+from fundflow.allocations.services import core_plan, plan_create
 from fundflow.core.errors import Problem
 from fundflow.core.ledger import docno
 from fundflow.core.ledger.balances import IndicatorFigures, check_issue, check_positive, check_reduction
@@ -34,6 +34,7 @@ from fundflow.core.ledger.rules import problem
 from fundflow.core.money import Unit
 from fundflow.core.plan import SettlementMethod
 from fundflow.ledger.models import Document, DocumentSequence, Indicator, PlanSource
+from fundflow.platform.errors import ServiceError
 from fundflow.regions.models import BudgetUnit, Region
 
 ZERO = Decimal("0.00")

@@ -39,7 +39,7 @@ INSTALLED_APPS = [
     "fundflow.regions",
     "fundflow.accounts",
     "fundflow.allocations",
-    "fundflow.disclosure_web",
+    "fundflow.disclosure",
     "fundflow.ledger",
     "axes",  # login throttling; see the login-protection block below
 ]
@@ -59,6 +59,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     # Last, so it sees exceptions from views first: a lock timeout becomes 503 系统繁忙, never a 500.
     "fundflow.middleware.DatabaseBusyMiddleware",
+    # A service refusal no view redraws: 403 page for ActionNotAllowed, else the 400/409 refusal page.
+    "fundflow.platform.handlers.ServiceErrorMiddleware",
 ]
 
 ROOT_URLCONF = "fundflow.urls"
@@ -168,6 +170,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
+    # Service refusals (fundflow.platform.errors) answer {"detail", "problems"} with 400/403/409.
+    "EXCEPTION_HANDLER": "fundflow.platform.handlers.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "fundflow API",

@@ -17,21 +17,21 @@ from typing import Any
 
 from django.db import transaction
 
-from fundflow.allocations.services import ConflictError, PermissionDenied, ServiceError, check_upload_size
 from fundflow.core.disclosure import Disclosure, Finding, check, generate
 from fundflow.core.disclosure.model import UnitBudget as Budget
 from fundflow.core.disclosure.stated import CodeBook
 from fundflow.core.errors import Location, PlanError, Problem
-from fundflow.disclosure_web.models import UnitBudget
+from fundflow.core.money import Unit, convert
+from fundflow.disclosure.models import BudgetRecord
 from fundflow.io.disclosure_budget import parse_budget
 from fundflow.io.disclosure_budget_writer import budget_to_yaml
 from fundflow.io.encoding import decode_text
 from fundflow.io.numbers import parse_decimal
 from fundflow.io.xlsx_write import formula_problem, formula_texts
+from fundflow.platform.errors import ActionNotAllowed, ConflictError, ServiceError
+from fundflow.platform.uploads import check_upload_size
 from fundflow.reference import catalogue, years
 from fundflow.regions.models import BudgetUnit
-
-__all__ = ["ConflictError", "PermissionDenied", "ServiceError", "check_upload_size"]
 
 BUDGET_SUFFIXES = (".xlsx", ".yaml", ".yml")
 DISCLOSURE_SUFFIXES = (".xlsx", ".txt", ".tsv")
@@ -39,14 +39,14 @@ DISCLOSURE_SUFFIXES = (".xlsx", ".txt", ".tsv")
 
 @dataclasses.dataclass(frozen=True)
 class ImportReport:
-    budget: UnitBudget
+    budget: BudgetRecord
     created: bool
     changed: bool
 
 
 def _require(user: Any, obj: object) -> None:
-    if not user.has_perm("disclosure_web.change_budget", obj):
-        raise PermissionDenied("您没有权限修改该单位的预算")
+    if not user.has_perm("disclosure.change_budget", obj):
+        raise ActionNotAllowed("您没有权限修改该单位的预算")
 
 
 def _parse(filename: str, content: bytes, book: CodeBook) -> Budget:
@@ -88,32 +88,32 @@ def _check_formulas(budget: Budget, where: str, outcome: str) -> None:
         )
 
 
-def load(record: UnitBudget) -> tuple[Budget, CodeBook]:
+def load(record: BudgetRecord) -> tuple[Budget, CodeBook]:
     """The stored budget as data (it was validated on the way in)."""
     book = catalogue(record.year)
     return parse_budget(record.budget_yaml, "预算数据", book), book
 
 
-def package(record: UnitBudget) -> tuple[Disclosure, list[Finding], CodeBook]:
+def package(record: BudgetRecord) -> tuple[Disclosure, list[Finding], CodeBook]:
     """The generated disclosure and its own check findings (there should be none)."""
     budget, book = load(record)
     generated = generate(budget, book)
     return generated, check(generated, book), book
 
 
-def package_xlsx(record: UnitBudget) -> bytes:
+def package_xlsx(record: BudgetRecord) -> bytes:
     from fundflow.io.disclosure_xlsx import write_disclosure_xlsx
 
     return _written(record, write_disclosure_xlsx, ".xlsx")
 
 
-def package_docx(record: UnitBudget) -> bytes:
+def package_docx(record: BudgetRecord) -> bytes:
     from fundflow.io.disclosure_docx import write_disclosure_docx
 
     return _written(record, write_disclosure_docx, ".docx")
 
 
-def package_pdf(record: UnitBudget) -> bytes:
+def package_pdf(record: BudgetRecord) -> bytes:
     """The Word package converted by LibreOffice (raises PlanError with a Chinese message if unavailable)."""
     from fundflow.io.disclosure_docx import write_disclosure_docx
     from fundflow.io.pdf import docx_to_pdf
@@ -126,7 +126,7 @@ def package_pdf(record: UnitBudget) -> bytes:
     return _written(record, write, ".pdf")
 
 
-def _written(record: UnitBudget, writer: Any, suffix: str) -> bytes:
+def _written(record: BudgetRecord, writer: Any, suffix: str) -> bytes:
     generated, _, _ = package(record)
     with tempfile.TemporaryDirectory(prefix="fundflow-") as tmp:
         path = Path(tmp) / f"package{suffix}"
@@ -134,7 +134,7 @@ def _written(record: UnitBudget, writer: Any, suffix: str) -> bytes:
         return path.read_bytes()
 
 
-def budget_xlsx(record: UnitBudget) -> bytes:
+def budget_xlsx(record: BudgetRecord) -> bytes:
     """The stored budget in the Excel template, to edit offline and import again."""
     from fundflow.io.disclosure_budget_xlsx import budget_template_bytes
 
@@ -142,7 +142,8 @@ def budget_xlsx(record: UnitBudget) -> bytes:
 
 
 def _total(budget: Budget) -> Decimal:
-    return sum((ln.amount for ln in budget.lines), Decimal(0))
+    """The budget's 支出合计 as stored: in 元 (budget lines are in 万元)."""
+    return convert(sum((ln.amount for ln in budget.lines), Decimal(0)), Unit.WAN, Unit.YUAN)
 
 
 def _check_unit(budget: Budget, unit: BudgetUnit, filename: str) -> None:
@@ -169,9 +170,9 @@ def budget_import(
     text = budget_to_yaml(budget)
     total = _total(budget)
     with transaction.atomic():
-        existing = UnitBudget.objects.select_for_update().filter(unit=unit, year=budget.year).first()
+        existing = BudgetRecord.objects.select_for_update().filter(unit=unit, year=budget.year).first()
         if existing is None:
-            record = UnitBudget.objects.create(
+            record = BudgetRecord.objects.create(
                 unit=unit, year=budget.year, budget_yaml=text, total=total, created_by=user
             )
             return ImportReport(record, created=True, changed=True)
@@ -190,10 +191,10 @@ def budget_import(
 
 
 @transaction.atomic
-def budget_update_amounts(*, user: Any, budget: UnitBudget, amounts: dict[int, str], version: int) -> int:
+def budget_update_amounts(*, user: Any, budget: BudgetRecord, amounts: dict[int, str], version: int) -> int:
     """Edit budget lines' amounts in the page: ``amounts`` maps line index (0-based) → text. All or nothing."""
     _require(user, budget)
-    fresh = UnitBudget.objects.select_for_update().get(pk=budget.pk)
+    fresh = BudgetRecord.objects.select_for_update().get(pk=budget.pk)
     if fresh.version != version:
         raise ConflictError("该单位预算已被他人修改（版本已更新），您的保存未生效。请刷新页面，查看最新内容后再修改。")
     data, book = load(fresh)
@@ -233,14 +234,14 @@ def budget_update_amounts(*, user: Any, budget: UnitBudget, amounts: dict[int, s
 
 
 @transaction.atomic
-def budget_update_text(*, user: Any, budget: UnitBudget, text: str, version: int) -> bool:
+def budget_update_text(*, user: Any, budget: BudgetRecord, text: str, version: int) -> bool:
     """Edit everything in the page (projects, 三公, previous year, reasons, texts) as budget-file YAML.
 
     The same loader as for files validates the whole text first; nothing is saved unless it is clean, the unit
     is unchanged and the version is current. Returns whether anything changed.
     """
     _require(user, budget)
-    fresh = UnitBudget.objects.select_for_update().get(pk=budget.pk)
+    fresh = BudgetRecord.objects.select_for_update().get(pk=budget.pk)
     if fresh.version != version:
         raise ConflictError("该单位预算已被他人修改（版本已更新），您的保存未生效。请刷新页面，查看最新内容后再修改。")
     book = catalogue(fresh.year)

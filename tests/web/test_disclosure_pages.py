@@ -58,7 +58,7 @@ def upload(name, content):
 
 @pytest.fixture
 def budgets(users):
-    from fundflow.disclosure_web.services import budget_import
+    from fundflow.disclosure.services import budget_import
     from fundflow.regions.models import BudgetUnit
 
     made = {}
@@ -86,7 +86,7 @@ def template_of_seed_budget(unit_name=AKTO):
 
 
 def test_import_from_the_excel_template_then_reimport_is_a_no_op(users):
-    from fundflow.disclosure_web.models import UnitBudget
+    from fundflow.disclosure.models import BudgetRecord
     from fundflow.regions.models import BudgetUnit
 
     unit = BudgetUnit.objects.get(code="654200-YB")
@@ -94,8 +94,8 @@ def test_import_from_the_excel_template_then_reimport_is_a_no_op(users):
     content = template_of_seed_budget(unit.name)
     response = client.post("/disclosure/import/", {"unit": unit.pk, "file": upload("预算.xlsx", content)})
     assert response.status_code == 302
-    budget = UnitBudget.objects.get(unit=unit, year=2021)
-    assert budget.total == Decimal("1051.79")
+    budget = BudgetRecord.objects.get(unit=unit, year=2021)
+    assert budget.total == Decimal("10517900")  # stored in 元
     assert budget.version == 1
     history = budget.history.count()
     again = client.post("/disclosure/import/", {"unit": unit.pk, "file": upload("预算.xlsx", content)}, follow=True)
@@ -103,13 +103,13 @@ def test_import_from_the_excel_template_then_reimport_is_a_no_op(users):
     # The same data as YAML is the same budget too.
     client.post("/disclosure/import/", {"unit": unit.pk, "file": upload("b.yaml", budget_yaml(unit.name))})
     budget.refresh_from_db()
-    assert (budget.version, budget.history.count(), UnitBudget.objects.count()) == (1, history, 1)
+    assert (budget.version, budget.history.count(), BudgetRecord.objects.count()) == (1, history, 1)
 
 
 def test_bad_row_names_sheet_row_and_column_and_writes_nothing(users):
     from openpyxl import load_workbook
 
-    from fundflow.disclosure_web.models import UnitBudget
+    from fundflow.disclosure.models import BudgetRecord
     from fundflow.regions.models import BudgetUnit
 
     unit = BudgetUnit.objects.get(code="654200-YB")
@@ -127,11 +127,11 @@ def test_bad_row_names_sheet_row_and_column_and_writes_nothing(users):
     assert "文件 坏.xlsx 工作表“预算行” 第 4 行 “金额（万元）”列" in page
     assert "文件 坏.xlsx 工作表“项目” 第 2 行 “数量”列" in page
     assert "一百" in page
-    assert not UnitBudget.objects.exists()
+    assert not BudgetRecord.objects.exists()
 
 
 def test_wrong_unit_name_and_wrong_file_type_are_refused(users):
-    from fundflow.disclosure_web.models import UnitBudget
+    from fundflow.disclosure.models import BudgetRecord
     from fundflow.regions.models import BudgetUnit
 
     unit = BudgetUnit.objects.get(code="654200-YB")
@@ -142,7 +142,7 @@ def test_wrong_unit_name_and_wrong_file_type_are_refused(users):
     response = client.post("/disclosure/import/", {"unit": unit.pk, "file": upload("b.pdf", b"%PDF")})
     assert response.status_code == 400
     assert "应为预算数据 Excel 模板" in response.content.decode()
-    assert not UnitBudget.objects.exists()
+    assert not BudgetRecord.objects.exists()
 
 
 def test_changed_reimport_needs_the_current_version(users, budgets):
@@ -159,7 +159,7 @@ def test_changed_reimport_needs_the_current_version(users, budgets):
     )
     assert "已更新" in response.content.decode()
     budget.refresh_from_db()
-    assert (budget.version, budget.total) == (2, Decimal("1052.79"))
+    assert (budget.version, budget.total) == (2, Decimal("10527900"))
 
 
 # ------------------------------------------------------------------ detail page, editing, downloads
@@ -183,14 +183,14 @@ def test_detail_shows_the_nine_tables_the_narrative_and_no_findings(users, budge
 
 
 def test_edit_amounts_regenerates_and_stale_version_is_refused(users, budgets):
-    from fundflow.disclosure_web.services import load
+    from fundflow.disclosure.services import load
 
     budget = budgets["emin"]
     first, second = client_for(users["emin"]), client_for(users["tacheng"])
     response = first.post(f"/disclosure/{budget.pk}/amounts/", {"version": 1, "amount:1": "100.29"}, follow=True)
     assert "已保存 1 处修改" in response.content.decode()
     budget.refresh_from_db()
-    assert (budget.version, budget.total) == (2, Decimal("1057.79"))
+    assert (budget.version, budget.total) == (2, Decimal("10577900"))
     assert load(budget)[0].lines[1].amount == Decimal("100.29")
     assert "1057.79" in response.content.decode()
     assert 'id="check-ok"' in response.content.decode()
@@ -284,10 +284,10 @@ def test_unreadable_uploads_get_a_chinese_error_not_a_500(users, name, content, 
 
 
 def test_check_page_stores_nothing_and_needs_login(users):
-    from fundflow.disclosure_web.models import UnitBudget
+    from fundflow.disclosure.models import BudgetRecord
 
     client_for(users["toli"]).post("/disclosure/check/", {"file": upload("004.txt", SEED_004.read_bytes())})
-    assert not UnitBudget.objects.exists()
+    assert not BudgetRecord.objects.exists()
     response = Client().get("/disclosure/check/")
     assert response.status_code == 302
     assert response["Location"].startswith("/login/")

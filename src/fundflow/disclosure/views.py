@@ -1,10 +1,12 @@
 """Pages of budget disclosure (预算公开). Views are thin: parse the request, call a selector or a service, render.
 Every budget lookup goes through ``selectors.access_budget`` (404 for missing and not-yours alike), every unit
-lookup through ``selectors.access_unit``.
+lookup through ``selectors.access_unit``. Service refusals are answered by ``fundflow.platform.handlers``: a
+view that redraws its page says how with ``on_refusal``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -18,23 +20,16 @@ from fundflow.core.disclosure import RULES
 from fundflow.core.disclosure.rules import Finding
 from fundflow.core.errors import PlanError
 from fundflow.core.money import fmt
-from fundflow.disclosure_web import services
-from fundflow.disclosure_web.forms import CheckForm, ImportForm
-from fundflow.disclosure_web.models import UnitBudget
-from fundflow.disclosure_web.selectors import access_budget, access_unit, budgets_visible_to, units_visible_to
-from fundflow.disclosure_web.services import ConflictError, PermissionDenied, ServiceError
+from fundflow.disclosure import services
+from fundflow.disclosure.forms import CheckForm, ImportForm
+from fundflow.disclosure.models import BudgetRecord, wan_text
+from fundflow.disclosure.selectors import access_budget, access_unit, budgets_visible_to, units_visible_to
 from fundflow.io.disclosure_grid import layout
-from fundflow.text_fields import content_disposition
+from fundflow.platform.downloads import DOCX, PDF, XLSX, download
+from fundflow.platform.errors import ConflictError, ServiceError
+from fundflow.platform.handlers import on_refusal
+from fundflow.platform.uploads import read_upload
 from fundflow.web_forms import posted_version
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def _download(data: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = content_disposition(filename)  # no / \\ or control characters
-    return response
 
 
 def _writable_units(request: HttpRequest) -> list[Any]:
@@ -42,7 +37,7 @@ def _writable_units(request: HttpRequest) -> list[Any]:
 
 
 def _can_change(request: HttpRequest, obj: object) -> bool:
-    return bool(request.user.has_perm("disclosure_web.change_budget", obj))
+    return bool(request.user.has_perm("disclosure.change_budget", obj))
 
 
 def _list_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
@@ -59,7 +54,7 @@ def _list_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
 @login_required
 @require_GET
 def budget_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "disclosure_web/budget_list.html", _list_context(request))
+    return render(request, "disclosure/budget_list.html", _list_context(request))
 
 
 @login_required
@@ -67,11 +62,18 @@ def budget_list(request: HttpRequest) -> HttpResponse:
 def template_download(request: HttpRequest) -> HttpResponse:
     from fundflow.io.disclosure_budget_xlsx import budget_template_bytes
 
-    return _download(budget_template_bytes(), XLSX, "部门预算数据模板.xlsx")
+    return download(budget_template_bytes(), "部门预算数据模板.xlsx", XLSX)
+
+
+def _import_refused(request: HttpRequest, exc: ServiceError) -> HttpResponse:
+    """The list page with every problem of the refused import (nothing was saved)."""
+    context = _list_context(request, import_problems=exc.problems)
+    return render(request, "disclosure/budget_list.html", context, status=400)
 
 
 @login_required
 @require_POST
+@on_refusal(_import_refused)
 def budget_import(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST, request.FILES)
     if not form.is_valid() or form.cleaned_data["unit"] is None:
@@ -80,18 +82,8 @@ def budget_import(request: HttpRequest) -> HttpResponse:
     unit = access_unit(request.user, form.cleaned_data["unit"])
     if not _can_change(request, unit):
         raise DjangoPermissionDenied("您没有权限导入该单位的预算")
-    upload = form.cleaned_data["file"]
-    try:
-        services.check_upload_size(upload.name, upload.size)  # before reading it into memory
-        report = services.budget_import(
-            user=request.user, unit=unit, filename=upload.name, content=upload.read(), version=None
-        )
-    except PermissionDenied as exc:
-        raise DjangoPermissionDenied(exc.message) from None
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-        context = _list_context(request, import_problems=exc.problems)
-        return render(request, "disclosure_web/budget_list.html", context, status=400)
+    filename, content = read_upload(form.cleaned_data["file"])
+    report = services.budget_import(user=request.user, unit=unit, filename=filename, content=content, version=None)
     _report(request, report)
     return redirect("disclosure:budget-detail", pk=report.budget.pk)
 
@@ -140,7 +132,7 @@ def _numeric(text: str) -> bool:
     return "." in text
 
 
-def _detail_context(request: HttpRequest, budget: UnitBudget, **extra: Any) -> dict[str, Any]:
+def _detail_context(request: HttpRequest, budget: BudgetRecord, **extra: Any) -> dict[str, Any]:
     data, _ = services.load(budget)
     generated, findings, book = services.package(budget)
     tables = [
@@ -176,7 +168,7 @@ def _detail_context(request: HttpRequest, budget: UnitBudget, **extra: Any) -> d
     }
 
 
-def _history(budget: UnitBudget) -> list[dict[str, Any]]:
+def _history(budget: BudgetRecord) -> list[dict[str, Any]]:
     from django.utils import timezone
 
     out = []
@@ -188,7 +180,7 @@ def _history(budget: UnitBudget) -> list[dict[str, Any]]:
                 "when": timezone.localtime(record.history_date).strftime("%Y-%m-%d %H:%M:%S"),
                 "who": record.history_user.get_username() if record.history_user else "系统",
                 "what": what,
-                "total": (previous.total if previous else None, record.total),
+                "total": (wan_text(previous.total) if previous else None, wan_text(record.total)),
                 "version": record.version,
             }
         )
@@ -229,21 +221,21 @@ def _value(v: object) -> str:
 @require_GET
 def budget_detail(request: HttpRequest, pk: int) -> HttpResponse:
     budget = access_budget(request.user, pk)
-    return render(request, "disclosure_web/budget_detail.html", _detail_context(request, budget))
+    return render(request, "disclosure/budget_detail.html", _detail_context(request, budget))
 
 
 @login_required
 @require_GET
 def package_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     budget = access_budget(request.user, pk)
-    return _download(services.package_xlsx(budget), XLSX, f"{budget.unit.name}{budget.year}年预算公开.xlsx")
+    return download(services.package_xlsx(budget), f"{budget.unit.name}{budget.year}年预算公开.xlsx", XLSX)
 
 
 @login_required
 @require_GET
 def package_docx(request: HttpRequest, pk: int) -> HttpResponse:
     budget = access_budget(request.user, pk)
-    return _download(services.package_docx(budget), DOCX, f"{budget.unit.name}{budget.year}年预算公开.docx")
+    return download(services.package_docx(budget), f"{budget.unit.name}{budget.year}年预算公开.docx", DOCX)
 
 
 @login_required
@@ -255,17 +247,17 @@ def package_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     except PlanError as exc:
         messages.error(request, "；".join(p.message for p in exc.problems))
         return redirect("disclosure:budget-detail", pk=budget.pk)
-    return _download(data, "application/pdf", f"{budget.unit.name}{budget.year}年预算公开.pdf")
+    return download(data, f"{budget.unit.name}{budget.year}年预算公开.pdf", PDF)
 
 
 @login_required
 @require_GET
 def budget_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     budget = access_budget(request.user, pk)
-    return _download(services.budget_xlsx(budget), XLSX, f"{budget.unit.name}{budget.year}年预算数据.xlsx")
+    return download(services.budget_xlsx(budget), f"{budget.unit.name}{budget.year}年预算数据.xlsx", XLSX)
 
 
-def _writable_budget(request: HttpRequest, pk: int) -> UnitBudget:
+def _writable_budget(request: HttpRequest, pk: int) -> BudgetRecord:
     """404 when not visible, 403 when visible but read-only (auditors)."""
     budget = access_budget(request.user, pk)
     if not _can_change(request, budget):
@@ -273,43 +265,39 @@ def _writable_budget(request: HttpRequest, pk: int) -> UnitBudget:
     return budget
 
 
-def _refused(request: HttpRequest, budget: UnitBudget, exc: ServiceError, where: str) -> HttpResponse:
-    """A refused write: 403 for permissions, the page with a message for a stale version, else every problem."""
-    if isinstance(exc, PermissionDenied):
-        raise DjangoPermissionDenied(exc.message)
-    messages.error(request, exc.message)
-    if isinstance(exc, ConflictError):
-        return redirect("disclosure:budget-detail", pk=budget.pk)
-    context = _detail_context(request, budget, **{where: exc.problems})
-    return render(request, "disclosure_web/budget_detail.html", context, status=400)
+def _budget_page_refused(where: str) -> Callable[..., HttpResponse]:
+    """A refusal handler: back to the budget page for a stale version (the message says why), else the page
+    with every problem under ``where`` (upload_problems, input_problems). Nothing was saved."""
+
+    def refused(request: HttpRequest, exc: ServiceError, pk: int) -> HttpResponse:
+        if isinstance(exc, ConflictError):
+            return redirect("disclosure:budget-detail", pk=pk)
+        context = _detail_context(request, access_budget(request.user, pk), **{where: exc.problems})
+        return render(request, "disclosure/budget_detail.html", context, status=400)
+
+    return refused
 
 
 @login_required
 @require_POST
+@on_refusal(_budget_page_refused("upload_problems"))
 def budget_upload(request: HttpRequest, pk: int) -> HttpResponse:
     budget = _writable_budget(request, pk)
     form = ImportForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, "请选择要导入的文件")
         return redirect("disclosure:budget-detail", pk=budget.pk)
-    upload = form.cleaned_data["file"]
-    try:
-        services.check_upload_size(upload.name, upload.size)  # before reading it into memory
-        report = services.budget_import(
-            user=request.user,
-            unit=budget.unit,
-            filename=upload.name,
-            content=upload.read(),
-            version=form.cleaned_data["version"],
-        )
-    except ServiceError as exc:
-        return _refused(request, budget, exc, "upload_problems")
+    filename, content = read_upload(form.cleaned_data["file"])
+    report = services.budget_import(
+        user=request.user, unit=budget.unit, filename=filename, content=content, version=form.cleaned_data["version"]
+    )
     _report(request, report)
     return redirect("disclosure:budget-detail", pk=report.budget.pk)
 
 
 @login_required
 @require_POST
+@on_refusal(_budget_page_refused("input_problems"))
 def amounts_save(request: HttpRequest, pk: int) -> HttpResponse:
     budget = _writable_budget(request, pk)
     amounts = {
@@ -317,41 +305,49 @@ def amounts_save(request: HttpRequest, pk: int) -> HttpResponse:
         for key, value in request.POST.items()
         if key.startswith("amount:") and key.removeprefix("amount:").isdigit()
     }
-    try:
-        changed = services.budget_update_amounts(
-            user=request.user, budget=budget, amounts=amounts, version=posted_version(request)
-        )
-    except ServiceError as exc:
-        return _refused(request, budget, exc, "input_problems")
+    changed = services.budget_update_amounts(
+        user=request.user, budget=budget, amounts=amounts, version=posted_version(request)
+    )
     messages.success(request, f"已保存 {changed} 处修改，公开表和说明已按新数据重新生成。" if changed else "没有修改。")
     return redirect("disclosure:budget-detail", pk=budget.pk)
 
 
+def _edit_page(
+    request: HttpRequest, budget: BudgetRecord, problems: tuple[Any, ...] = (), status: int = 200
+) -> HttpResponse:
+    text = request.POST.get("budget_yaml", budget.budget_yaml) if request.method == "POST" else budget.budget_yaml
+    context = {"budget": budget, "text": text, "problems": problems}
+    return render(request, "disclosure/budget_edit.html", context, status=status)
+
+
+def _edit_refused(request: HttpRequest, exc: ServiceError, pk: int) -> HttpResponse:
+    """The edit page with the posted text as it was and every problem (nothing was saved)."""
+    return _edit_page(request, access_budget(request.user, pk), exc.problems, status=400)
+
+
 @login_required
+@on_refusal(_edit_refused)
 def budget_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Edit the whole budget as budget-file text (docs/disclosure.md), validated like an imported file."""
     budget = _writable_budget(request, pk)
-    text = request.POST.get("budget_yaml", budget.budget_yaml) if request.method == "POST" else budget.budget_yaml
-    problems: tuple[Any, ...] = ()
-    status = 200
     if request.method == "POST":
-        try:
-            changed = services.budget_update_text(
-                user=request.user, budget=budget, text=text, version=posted_version(request)
-            )
-        except PermissionDenied as exc:
-            raise DjangoPermissionDenied(exc.message) from None
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-            problems, status = exc.problems, 400
-        else:
-            messages.success(request, "已保存，公开表和说明已按新数据重新生成。" if changed else "没有修改。")
-            return redirect("disclosure:budget-detail", pk=budget.pk)
-    context = {"budget": budget, "text": text, "problems": problems}
-    return render(request, "disclosure_web/budget_edit.html", context, status=status)
+        text = request.POST.get("budget_yaml", budget.budget_yaml)
+        changed = services.budget_update_text(
+            user=request.user, budget=budget, text=text, version=posted_version(request)
+        )
+        messages.success(request, "已保存，公开表和说明已按新数据重新生成。" if changed else "没有修改。")
+        return redirect("disclosure:budget-detail", pk=budget.pk)
+    return _edit_page(request, budget)
+
+
+def _check_refused(request: HttpRequest, exc: ServiceError) -> HttpResponse:
+    """The check page with why the file could not be read (nothing is stored either way)."""
+    context = {"form": CheckForm(request.POST, request.FILES), "problems": exc.problems}
+    return render(request, "disclosure/check.html", context, status=400)
 
 
 @login_required
+@on_refusal(_check_refused)
 def check_page(request: HttpRequest) -> HttpResponse:
     """Upload a disclosure and list every finding. Any logged-in user; nothing is stored."""
     form = CheckForm(request.POST or None, request.FILES or None)
@@ -363,25 +359,18 @@ def check_page(request: HttpRequest) -> HttpResponse:
             messages.error(request, "；".join(errors) if errors else "请选择要核对的文件")
             status = 400
         else:
-            upload = form.cleaned_data["file"]
-            try:
-                services.check_upload_size(upload.name, upload.size)  # before reading it into memory
-                d, findings, book = services.check_upload(upload.name, upload.read())
-            except ServiceError as exc:
-                messages.error(request, exc.message)
-                context["problems"] = exc.problems
-                status = 400
-            else:
-                context.update(
-                    {
-                        "checked": d,
-                        "filename": upload.name,
-                        "findings": [_finding_row(f) for f in findings],
-                        "fatal": sum(1 for f in findings if f.severity.value == "fatal"),
-                        "warnings": sum(1 for f in findings if f.severity.value != "fatal"),
-                        "catalogue_year": book.year,
-                        "table_count": len(d.tables),
-                        "paragraph_count": len(d.paragraphs),
-                    }
-                )
-    return render(request, "disclosure_web/check.html", context, status=status)
+            filename, content = read_upload(form.cleaned_data["file"])
+            d, findings, book = services.check_upload(filename, content)
+            context.update(
+                {
+                    "checked": d,
+                    "filename": filename,
+                    "findings": [_finding_row(f) for f in findings],
+                    "fatal": sum(1 for f in findings if f.severity.value == "fatal"),
+                    "warnings": sum(1 for f in findings if f.severity.value != "fatal"),
+                    "catalogue_year": book.year,
+                    "table_count": len(d.tables),
+                    "paragraph_count": len(d.paragraphs),
+                }
+            )
+    return render(request, "disclosure/check.html", context, status=status)

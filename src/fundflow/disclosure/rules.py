@@ -10,23 +10,12 @@ import rules
 
 from fundflow.accounts.models import Role
 from fundflow.accounts.scope import profile_of, region_in_scope
+from fundflow.platform.predicates import is_finance, is_region_user
 
 
 def _unit_of(obj: object) -> object:
-    """A UnitBudget's unit, or the BudgetUnit itself (import targets a unit before a budget exists)."""
+    """A BudgetRecord's unit, or the BudgetUnit itself (import targets a unit before a budget exists)."""
     return getattr(obj, "unit", obj)
-
-
-@rules.predicate
-def is_finance(user: object) -> bool:
-    profile = profile_of(user)  # type: ignore[arg-type]
-    return profile is not None and profile.is_finance
-
-
-@rules.predicate
-def is_region_user(user: object) -> bool:
-    profile = profile_of(user)  # type: ignore[arg-type]
-    return profile is not None and profile.role != Role.UNIT
 
 
 @rules.predicate
@@ -47,5 +36,5 @@ def is_users_unit(user: object, obj: object) -> bool:
 can_view_budget = (is_region_user & unit_in_region_scope) | is_users_unit
 can_change_budget = (is_finance & unit_in_region_scope) | is_users_unit
 
-rules.add_perm("disclosure_web.view_budget", can_view_budget)
-rules.add_perm("disclosure_web.change_budget", can_change_budget)
+rules.add_perm("disclosure.view_budget", can_view_budget)
+rules.add_perm("disclosure.change_budget", can_change_budget)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fundflow.disclosure_web import views
+from fundflow.disclosure import views
 
 app_name = "disclosure"
 

@@ -1,7 +1,0 @@
-from django.apps import AppConfig
-
-
-class DisclosureWebConfig(AppConfig):
-    name = "fundflow.disclosure_web"
-    label = "disclosure_web"
-    verbose_name = "预算公开"
