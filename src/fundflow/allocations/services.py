@@ -19,6 +19,7 @@ from django.utils import timezone
 from fundflow.accounts.scope import profile_of
 from fundflow.allocations.models import AllocationPlan, PlanAdjustment, PlanRecipient
 from fundflow.core.allocation import allocate
+from fundflow.core.allocation.validation import input_problems, parameter_problems
 from fundflow.core.errors import Location, PlanError, Problem
 from fundflow.core.money import Unit, convert, fmt
 from fundflow.core.plan import (
@@ -71,19 +72,13 @@ def parse_spec(spec_yaml: str) -> Plan:
     return plan
 
 
-# Rules that depend on the recipients, not on the parameters alone.
-_NEEDS_RECIPIENTS = ("plan.no-recipients", "plan.total-mismatch", "factor.zero-base", "share.zero-base")
-
-
 def validate_spec(spec_yaml: str) -> Plan:
-    """Parse and check the parameters as far as they can be checked without recipients (weights, total…)."""
+    """Parse and check the parameters by the core's parameter rules (weights, shares, total…): those need no
+    recipients, so a spec is judged before any row exists."""
     plan = parse_spec(spec_yaml)
-    try:
-        allocate(plan)
-    except PlanError as exc:
-        problems = [p for p in exc.problems if p.rule not in _NEEDS_RECIPIENTS and not p.rule.startswith(INPUT_RULES)]
-        if problems:
-            raise ServiceError("分配参数有误", problems) from None
+    problems = parameter_problems(plan)
+    if problems:
+        raise ServiceError("分配参数有误", problems)
     return plan
 
 
@@ -414,22 +409,16 @@ def recipients_import(*, user: Any, plan: AllocationPlan, filename: str, content
     return ImportReport(len(new_rows), changed=True)
 
 
-INPUT_RULES = ("input.", "recipient.")
-
-
 def _check_inputs(spec: Plan, parsed: Sequence[Recipient], filename: str, message: str = "") -> None:
-    """Run the method's own input rules (negative counts, missing columns, …) on the file, at its rows.
+    """Run the core's input rules (negative or fractional counts, missing columns, …) on the rows, at their cells.
 
-    Plan-level rules (totals, weights) are the parameters' business and are reported when computing.
-    ``message`` (with ``{n}`` for the number of problems) replaces the upload's refusal text.
+    Nothing is computed: what only the computation can judge (a zero base, the stated total) is reported when
+    computing. ``message`` (with ``{n}`` for the number of problems) replaces the upload's refusal text.
     """
-    try:
-        allocate(dataclasses.replace(spec, recipients=tuple(parsed), adjustments=()))
-    except PlanError as exc:
-        problems = [p for p in exc.problems if p.rule.startswith(INPUT_RULES)]
-        if problems:
-            text = (message or "{file} 有 {n} 处错误，未导入任何数据").format(file=filename, n=len(problems))
-            raise ServiceError(text, problems) from None
+    problems = input_problems(spec, parsed)
+    if problems:
+        text = (message or "{file} 有 {n} 处错误，未导入任何数据").format(file=filename, n=len(problems))
+        raise ServiceError(text, problems)
 
 
 Link = tuple[Region | None, BudgetUnit | None]
