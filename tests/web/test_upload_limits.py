@@ -175,3 +175,26 @@ def test_budget_import_parses_outside_the_write_transaction(users, monkeypatch):
     with pytest.raises(services.ServiceError):  # the empty template: errors, but read outside any transaction
         services.budget_import(user=users["tacheng"], unit=unit, filename="b.xlsx", content=budget_template_bytes())
     assert seen == [False]
+
+
+def test_a_refused_upload_redraws_the_page_without_computing_again(tacheng, plans, monkeypatch):
+    """The page of a refused upload shows the stored table from the kept result: parsing the upload is the only
+    work done (the allocation is not computed again, and nothing is computed to validate the rows)."""
+    from fundflow.allocations import views
+
+    plan = plans["tacheng"]
+    assert tacheng.get(f"/allocations/{plan.pk}/").status_code == 200  # computes once and keeps the result
+    computed = []
+    real = views.allocate
+
+    def counting(p):
+        computed.append(p)
+        return real(p)
+
+    monkeypatch.setattr(views, "allocate", counting)
+    response = upload(tacheng, plan, rows_csv([("塔城地区", "额敏县", -1, 1, 1)]))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "为负数" in page
+    assert response.context["layout"] is not None  # the stored table is shown again
+    assert computed == []
