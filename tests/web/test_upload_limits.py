@@ -95,19 +95,19 @@ def test_a_file_over_the_row_limit_is_refused_and_one_at_the_limit_accepted(tach
 
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])
 def test_a_wrong_header_is_reported_once_before_the_rows_are_read(tacheng, plans, monkeypatch, kind):
-    from fundflow.allocations import services
+    from fundflow.io import allocation_template
 
     rows = [("分组", "名称", "低保", "特困", "孤儿"), *many_rows(3000)]
     content = xlsx_bytes(rows) if kind == "xlsx" else "\n".join(",".join(map(str, r)) for r in rows).encode()
     consumed = []
-    real = services.iter_upload
+    real = allocation_template.iter_upload
 
     def counting(filename, data):
         for row in real(filename, data):
             consumed.append(row)
             yield row
 
-    monkeypatch.setattr(services, "iter_upload", counting)
+    monkeypatch.setattr(allocation_template, "iter_upload", counting)
     response = upload(tacheng, plans["tacheng"], content, f"bad.{kind}")
     assert response.status_code == 400
     page = response.content.decode()
@@ -135,7 +135,7 @@ def test_reading_and_validation_happen_outside_the_write_transaction(users, monk
     from tests.web.conftest import FACTOR_SPEC
 
     seen = {}
-    for name in ("read_upload", "recipients_from_rows", "_check_inputs", "_links_in_scope"):
+    for name in ("read_recipients_upload", "_check_inputs", "_links_in_scope"):
         real = getattr(services, name)
 
         def spy(*args, _real=real, _name=name, **kwargs):
@@ -150,7 +150,7 @@ def test_reading_and_validation_happen_outside_the_write_transaction(users, monk
         )
     assert report.rows == 600
     assert plan.recipients.count() == 600
-    assert seen == dict.fromkeys(("read_upload", "recipients_from_rows", "_check_inputs", "_links_in_scope"), False)
+    assert seen == dict.fromkeys(("read_recipients_upload", "_check_inputs", "_links_in_scope"), False)
     assert len(queries) < 40  # was several per row (~3,000 for 600 rows)
     history = plan.recipients.first().history.get()
     assert history.history_type == "+"
