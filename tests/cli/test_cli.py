@@ -210,3 +210,20 @@ def test_damaged_excel_is_a_clear_error(tmp_path):
     result = run("check-table", bad)
     assert result.exit_code == 2
     assert "无法作为 Excel 文件读取" in result.output
+
+
+def test_allocate_reads_the_plan_file_once(monkeypatch):
+    """The plan is parsed once per run (its labels come from the same parse as the computation)."""
+    from fundflow.cli import allocation as cli_allocation
+
+    calls = []
+    real = cli_allocation.load_plan
+
+    def counting(path):
+        calls.append(path)
+        return real(path)
+
+    monkeypatch.setattr(cli_allocation, "load_plan", counting)
+    result = CliRunner().invoke(app, ["allocate", str(EXAMPLES / "tacheng-2023-medical-security-capacity.yaml")])
+    assert result.exit_code == 0, result.output
+    assert len(calls) == 1

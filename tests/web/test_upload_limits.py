@@ -95,19 +95,19 @@ def test_a_file_over_the_row_limit_is_refused_and_one_at_the_limit_accepted(tach
 
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])
 def test_a_wrong_header_is_reported_once_before_the_rows_are_read(tacheng, plans, monkeypatch, kind):
-    from fundflow.allocations import services
+    from fundflow.io import allocation_template
 
     rows = [("分组", "名称", "低保", "特困", "孤儿"), *many_rows(3000)]
     content = xlsx_bytes(rows) if kind == "xlsx" else "\n".join(",".join(map(str, r)) for r in rows).encode()
     consumed = []
-    real = services.iter_upload
+    real = allocation_template.iter_upload
 
     def counting(filename, data):
         for row in real(filename, data):
             consumed.append(row)
             yield row
 
-    monkeypatch.setattr(services, "iter_upload", counting)
+    monkeypatch.setattr(allocation_template, "iter_upload", counting)
     response = upload(tacheng, plans["tacheng"], content, f"bad.{kind}")
     assert response.status_code == 400
     page = response.content.decode()
@@ -135,7 +135,7 @@ def test_reading_and_validation_happen_outside_the_write_transaction(users, monk
     from tests.web.conftest import FACTOR_SPEC
 
     seen = {}
-    for name in ("read_upload", "recipients_from_rows", "_check_inputs", "_links_in_scope"):
+    for name in ("read_recipients_upload", "_check_inputs", "_links_in_scope"):
         real = getattr(services, name)
 
         def spy(*args, _real=real, _name=name, **kwargs):
@@ -150,7 +150,7 @@ def test_reading_and_validation_happen_outside_the_write_transaction(users, monk
         )
     assert report.rows == 600
     assert plan.recipients.count() == 600
-    assert seen == dict.fromkeys(("read_upload", "recipients_from_rows", "_check_inputs", "_links_in_scope"), False)
+    assert seen == dict.fromkeys(("read_recipients_upload", "_check_inputs", "_links_in_scope"), False)
     assert len(queries) < 40  # was several per row (~3,000 for 600 rows)
     history = plan.recipients.first().history.get()
     assert history.history_type == "+"
@@ -175,3 +175,26 @@ def test_budget_import_parses_outside_the_write_transaction(users, monkeypatch):
     with pytest.raises(services.ServiceError):  # the empty template: errors, but read outside any transaction
         services.budget_import(user=users["tacheng"], unit=unit, filename="b.xlsx", content=budget_template_bytes())
     assert seen == [False]
+
+
+def test_a_refused_upload_redraws_the_page_without_computing_again(tacheng, plans, monkeypatch):
+    """The page of a refused upload shows the stored table from the kept result: parsing the upload is the only
+    work done (the allocation is not computed again, and nothing is computed to validate the rows)."""
+    from fundflow.allocations import views
+
+    plan = plans["tacheng"]
+    assert tacheng.get(f"/allocations/{plan.pk}/").status_code == 200  # computes once and keeps the result
+    computed = []
+    real = views.allocate
+
+    def counting(p):
+        computed.append(p)
+        return real(p)
+
+    monkeypatch.setattr(views, "allocate", counting)
+    response = upload(tacheng, plan, rows_csv([("塔城地区", "额敏县", -1, 1, 1)]))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "为负数" in page
+    assert response.context["layout"] is not None  # the stored table is shown again
+    assert computed == []

@@ -5,11 +5,8 @@
 from __future__ import annotations
 
 import dataclasses
-import io
-from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -18,26 +15,23 @@ from django.utils import timezone
 from fundflow.accounts.scope import profile_of
 from fundflow.allocations.models import AllocationPlan, PlanAdjustment, PlanRecipient
 from fundflow.core.allocation import allocate
+from fundflow.core.allocation.columns import column_label, input_columns, optional_columns
+from fundflow.core.allocation.validation import input_problems, parameter_problems
 from fundflow.core.errors import Location, PlanError, Problem
 from fundflow.core.money import Unit, convert, fmt
 from fundflow.core.plan import (
     Adjustment,
-    FactorMethod,
-    FixedMethod,
     Plan,
     Recipient,
-    SettlementMethod,
-    ShareComponent,
-    StandardComponent,
-    StandardShareMethod,
 )
 from fundflow.core.result import AllocationResult
+from fundflow.io.allocation_template import TemplateRow, read_recipients_upload, template_workbook
 from fundflow.io.json_allocation import result_to_dict
 from fundflow.io.plan_yaml import parse_plan
-from fundflow.io.recipients_file import recipients_from_rows
 from fundflow.io.xlsx_write import formula_like, formula_problem, formula_texts
 from fundflow.platform.errors import ActionNotAllowed, ConflictError, ServiceError
 from fundflow.platform.uploads import check_upload_size, upload_max_rows
+from fundflow.regions.matching import regions_named, units_named
 from fundflow.regions.models import BudgetUnit, Region
 from fundflow.text_fields import text_problems
 
@@ -57,19 +51,13 @@ def parse_spec(spec_yaml: str) -> Plan:
     return plan
 
 
-# Rules that depend on the recipients, not on the parameters alone.
-_NEEDS_RECIPIENTS = ("plan.no-recipients", "plan.total-mismatch", "factor.zero-base", "share.zero-base")
-
-
 def validate_spec(spec_yaml: str) -> Plan:
-    """Parse and check the parameters as far as they can be checked without recipients (weights, total…)."""
+    """Parse and check the parameters by the core's parameter rules (weights, shares, total…): those need no
+    recipients, so a spec is judged before any row exists."""
     plan = parse_spec(spec_yaml)
-    try:
-        allocate(plan)
-    except PlanError as exc:
-        problems = [p for p in exc.problems if p.rule not in _NEEDS_RECIPIENTS and not p.rule.startswith(INPUT_RULES)]
-        if problems:
-            raise ServiceError("分配参数有误", problems) from None
+    problems = parameter_problems(plan)
+    if problems:
+        raise ServiceError("分配参数有误", problems)
     return plan
 
 
@@ -170,40 +158,6 @@ def _invalidate(plan: AllocationPlan) -> None:
     plan.computed_at = None
 
 
-def input_columns(plan: Plan) -> list[str]:
-    """The recipient columns the plan's method needs, in order (the Excel template's headers)."""
-    method = plan.method
-    if isinstance(method, FactorMethod):
-        return list(dict.fromkeys(c for f in method.factors for c in f.counts))
-    if isinstance(method, StandardShareMethod):
-        cols: list[str] = []
-        for c in method.components:
-            if isinstance(c, StandardComponent):
-                cols.append(c.count)
-            elif isinstance(c, ShareComponent):
-                cols.append(c.share_percent or c.count or "")
-        return list(dict.fromkeys(x for x in cols if x))
-    if isinstance(method, SettlementMethod):
-        return ["insured", "entitlement", "advanced"]
-    assert isinstance(method, FixedMethod)
-    return ["amount"]
-
-
-DEFAULT_LABELS = {
-    "amount": "金额",
-    "insured": "参保人数",
-    "entitlement": "核定应补助",
-    "advanced": "已预拨",
-    "standard_yuan": "人均补助标准（元）",
-}
-SETTLEMENT_OPTIONAL = ("insured", "entitlement", "standard_yuan")
-
-
-def column_label(plan: Plan, key: str) -> str:
-    """The printed header of an input column: the plan's label, a Chinese default, or the key itself."""
-    return plan.labels.get(key) or DEFAULT_LABELS.get(key, key)
-
-
 def core_plan(plan: AllocationPlan) -> Plan:
     """The pure plan for fundflow.core: parameters + recipient rows + adjustments."""
     base = parse_spec(plan.spec_yaml)
@@ -230,112 +184,18 @@ def template_xlsx(plan: AllocationPlan, own: frozenset[tuple[str, str]] | None =
     ``own`` (see ``visibility.own_lines``) limits the rows to a recipient unit's own lines: the template is a
     download like any other and must not show another recipient's inputs or notes.
     """
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    from fundflow.io.xlsx_write import save_workbook
-
-    spec = parse_spec(plan.spec_yaml)
-    columns = input_columns(spec)
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = "分配对象"
-    ws.append(["分组", "名称", *[column_label(spec, c) for c in columns], "备注"])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for r in plan.recipients.all():
-        if own is not None and (r.group, r.name) not in own:
-            continue
-        ws.append([r.group, r.name, *[_number(r.values.get(c)) for c in columns], r.note])
-    buffer = io.BytesIO()
-    save_workbook(wb, buffer)
-    return buffer.getvalue()
-
-
-def _number(text: str | None) -> int | float | str | None:
-    """Template cells: whole numbers as ints; other decimals as text so Excel cannot alter them."""
-    if text is None:
-        return None
-    value = Decimal(text)
-    return int(value) if value == value.to_integral_value() else text
+    rows = (
+        TemplateRow(r.group, r.name, r.values, r.note)
+        for r in plan.recipients.all()
+        if own is None or (r.group, r.name) in own
+    )
+    return template_workbook(parse_spec(plan.spec_yaml), rows)
 
 
 @dataclasses.dataclass(frozen=True)
 class ImportReport:
     rows: int
     changed: bool
-
-
-def iter_upload(filename: str, content: bytes) -> Iterator[list[str]]:
-    """The rows of an uploaded .xlsx (first sheet) or .csv (UTF-8 or GBK), streamed; PlanError when unreadable."""
-    from fundflow.io.recipients_file import iter_csv_rows
-    from fundflow.io.xlsx_cells import iter_first_sheet
-
-    suffix = Path(filename).suffix.lower()
-    if suffix == ".csv":
-        return iter_csv_rows(content, filename)
-    if suffix != ".xlsx":
-        raise ServiceError(f"文件 {filename} 应为 .xlsx 或 .csv")
-    return iter_first_sheet(content, display_name=filename)
-
-
-HeaderCheck = Callable[[list[str], int], None]
-
-
-def read_upload(filename: str, content: bytes, check_header: HeaderCheck | None = None) -> list[list[str]]:
-    """All rows of an upload, within the size and row limits. ``check_header`` sees the header row (cells, row
-    number) before any data row is read, so a wrong header is reported at once however long the file is."""
-    check_upload_size(filename, len(content))
-    limit = upload_max_rows()
-    rows: list[list[str]] = []
-    header_seen = False
-    data_rows = 0
-    try:
-        for number, row in enumerate(iter_upload(filename, content), start=1):
-            rows.append(row)
-            if not any(c.strip() for c in row):
-                continue
-            if not header_seen:
-                header_seen = True
-                if check_header is not None:
-                    check_header(row, number)
-                continue
-            data_rows += 1
-            if data_rows > limit:
-                raise ServiceError(
-                    f"{filename} 的数据超过 {limit} 行（单次上传上限），未导入任何数据。"
-                    "请删去多余的行；确需更多行请联系系统管理员调整上限。"
-                )
-    except PlanError as exc:
-        raise ServiceError(f"无法读取 {filename}", exc.problems) from None
-    return rows
-
-
-def _header_check(spec: Plan, aliases: dict[str, str], optional: Collection[str], filename: str) -> HeaderCheck:
-    """A check that the header names every column the method needs, reported once with the expected header."""
-    from fundflow.io.recipients_file import RESERVED
-
-    required = [c for c in input_columns(spec) if c not in optional]
-
-    def check(cells: list[str], number: int) -> None:
-        keys = {aliases.get(c.strip(), c.strip()) for c in cells}
-        present = keys | {RESERVED[k] for k in keys if k in RESERVED}
-        missing = (["名称"] if "name" not in present else []) + [
-            column_label(spec, c) for c in required if c not in present
-        ]
-        if not missing:
-            return
-        expected = ["分组（可选）", "名称"]
-        expected += [column_label(spec, c) + ("（可选）" if c in optional else "") for c in input_columns(spec)]
-        expected.append("备注（可选）")
-        message = f"表头不符：缺少列{'、'.join(f'“{m}”' for m in missing)}；应有列：{'、'.join(expected)}"
-        raise ServiceError(
-            f"{filename} {message}。请下载模板填写后重新上传，未导入任何数据。",
-            [Problem("file.header", message, Location(filename, number))],
-        )
-
-    return check
 
 
 def recipients_import(*, user: Any, plan: AllocationPlan, filename: str, content: bytes, version: int) -> ImportReport:
@@ -346,15 +206,11 @@ def recipients_import(*, user: Any, plan: AllocationPlan, filename: str, content
     """
     _require(user, "allocations.change_plan", plan)
     spec = parse_spec(plan.spec_yaml)
-    aliases = {column_label(spec, c): c for c in input_columns(spec)}
-    optional = SETTLEMENT_OPTIONAL if isinstance(spec.method, SettlementMethod) else ()
-    rows = read_upload(filename, content, _header_check(spec, aliases, optional, filename))
-    try:
-        parsed = recipients_from_rows(rows, filename, aliases=aliases, optional=optional)
-    except PlanError as exc:
-        raise ServiceError(f"{filename} 有 {len(exc.problems)} 处错误，未导入任何数据", exc.problems) from None
-    if not parsed:
-        raise ServiceError(f"{filename} 中没有分配对象（只有表头），未作任何修改")
+    check_upload_size(filename, len(content))
+    read = read_recipients_upload(spec, filename, content, max_rows=upload_max_rows())
+    if read.refusal:
+        raise ServiceError(read.refusal, read.problems)
+    parsed = read.recipients
     _check_formula_texts(parsed, filename)
     _check_unique(parsed, filename)
     _check_texts(parsed, filename)
@@ -372,22 +228,16 @@ def recipients_import(*, user: Any, plan: AllocationPlan, filename: str, content
     return ImportReport(len(new_rows), changed=True)
 
 
-INPUT_RULES = ("input.", "recipient.")
-
-
 def _check_inputs(spec: Plan, parsed: Sequence[Recipient], filename: str, message: str = "") -> None:
-    """Run the method's own input rules (negative counts, missing columns, …) on the file, at its rows.
+    """Run the core's input rules (negative or fractional counts, missing columns, …) on the rows, at their cells.
 
-    Plan-level rules (totals, weights) are the parameters' business and are reported when computing.
-    ``message`` (with ``{n}`` for the number of problems) replaces the upload's refusal text.
+    Nothing is computed: what only the computation can judge (a zero base, the stated total) is reported when
+    computing. ``message`` (with ``{n}`` for the number of problems) replaces the upload's refusal text.
     """
-    try:
-        allocate(dataclasses.replace(spec, recipients=tuple(parsed), adjustments=()))
-    except PlanError as exc:
-        problems = [p for p in exc.problems if p.rule.startswith(INPUT_RULES)]
-        if problems:
-            text = (message or "{file} 有 {n} 处错误，未导入任何数据").format(file=filename, n=len(problems))
-            raise ServiceError(text, problems) from None
+    problems = input_problems(spec, parsed)
+    if problems:
+        text = (message or "{file} 有 {n} 处错误，未导入任何数据").format(file=filename, n=len(problems))
+        raise ServiceError(text, problems)
 
 
 Link = tuple[Region | None, BudgetUnit | None]
@@ -403,7 +253,7 @@ def _links_in_scope(scope: Region, recipients: Sequence[Recipient], where: str) 
     links: list[Link] = []
     problems = []
     names = {r.name for r in recipients}
-    regions_of, units_of = _regions_named(names), _units_named(names)
+    regions_of, units_of = regions_named(names), units_named(names)
     for r in recipients:
         regions = regions_of.get(r.name, [])
         units = units_of.get(r.name, [])
@@ -511,37 +361,6 @@ def _row_values(r: Recipient) -> tuple[str, str, dict[str, str], dict[str, str],
     )
 
 
-def _regions_named(names: Iterable[str]) -> dict[str, list[Region]]:
-    """Regions whose name or an alias is each of ``names`` (沙湾县 → 沙湾市), exact names first; few queries."""
-    wanted = set(names)
-    found: dict[str, list[Region]] = defaultdict(list)
-    for chunk in _chunks(sorted(wanted)):
-        for g in Region.objects.filter(name__in=chunk).select_related("parent"):
-            found[g.name].append(g)
-    for g in Region.objects.exclude(aliases=[]).select_related("parent"):
-        for alias in wanted.intersection(g.aliases):
-            found[alias].append(g)
-    return found
-
-
-def _units_named(names: Iterable[str]) -> dict[str, list[BudgetUnit]]:
-    wanted = set(names)
-    found: dict[str, list[BudgetUnit]] = defaultdict(list)
-    for chunk in _chunks(sorted(wanted)):
-        for u in BudgetUnit.objects.filter(name__in=chunk).select_related("region"):
-            found[u.name].append(u)
-    for u in BudgetUnit.objects.exclude(aliases=[]).select_related("region"):
-        for alias in wanted.intersection(u.aliases):
-            found[alias].append(u)
-    return found
-
-
-def _chunks(items: Sequence[str], size: int = 500) -> Iterator[Sequence[str]]:
-    """Short IN lists: SQLite limits the number of query parameters."""
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 @transaction.atomic
 def recipient_add(
     *, user: Any, plan: AllocationPlan, group: str, name: str, values: dict[str, str], version: int
@@ -551,7 +370,7 @@ def recipient_add(
 
     _require(user, "allocations.change_plan", plan)
     spec = parse_spec(plan.spec_yaml)
-    optional = SETTLEMENT_OPTIONAL if isinstance(spec.method, SettlementMethod) else ()
+    optional = optional_columns(spec)
     problems = []
     if not name.strip():
         problems.append(Problem("recipient.name-missing", "请填写名称", Location("新增行", None, "名称")))

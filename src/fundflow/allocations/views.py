@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -33,6 +35,7 @@ from fundflow.core.errors import PlanError
 from fundflow.core.explain import explain as explain_figure
 from fundflow.core.explain import explain_own_line
 from fundflow.core.plan import Plan
+from fundflow.core.result import AllocationResult
 from fundflow.io.layout import Layout, build_layout
 from fundflow.platform.downloads import XLSX, download
 from fundflow.platform.errors import ConflictError, ServiceError
@@ -151,14 +154,41 @@ def plan_create(request: HttpRequest) -> HttpResponse:
     return render(request, "allocations/plan_form.html", _form_context(form, methods, problems, **extra))
 
 
-def _visible_layout(request: HttpRequest, plan: AllocationPlan) -> Layout | None:
-    """The printed table as this user may see it (a recipient unit: only its own lines)."""
+_RESULTS: OrderedDict[tuple[Any, ...], AllocationResult] = OrderedDict()
+_RESULTS_KEPT = 32
+_RESULTS_LOCK = threading.Lock()
+
+
+def _stored_result(plan: AllocationPlan) -> AllocationResult | None:
+    """The computed result of the plan's stored version, computed once and kept for later pages of that version.
+
+    Every write bumps the version, so (plan, version, time computed) names the inputs exactly: a refused upload or
+    edit (nothing written) redraws the page from the kept result instead of computing the whole allocation again.
+    """
     if plan.result_json is None:
         return None
+    key = (plan.pk, plan.version, plan.computed_at, plan.total)
+    with _RESULTS_LOCK:
+        if key in _RESULTS:
+            _RESULTS.move_to_end(key)
+            return _RESULTS[key]
     try:
-        layout = build_layout(allocate(services.core_plan(plan)), _labels(plan))
+        result = allocate(services.core_plan(plan))
     except (PlanError, ServiceError):
         return None
+    with _RESULTS_LOCK:
+        _RESULTS[key] = result
+        while len(_RESULTS) > _RESULTS_KEPT:
+            _RESULTS.popitem(last=False)
+    return result
+
+
+def _visible_layout(request: HttpRequest, plan: AllocationPlan) -> Layout | None:
+    """The printed table as this user may see it (a recipient unit: only its own lines)."""
+    result = _stored_result(plan)
+    if result is None:
+        return None
+    layout = build_layout(result, _labels(plan))
     own = own_lines(request.user, plan)
     return layout if own is None else restrict_layout(layout, own)
 
@@ -444,8 +474,7 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def export_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
-    import tempfile
-    from pathlib import Path
+    import io
 
     from fundflow.io.xlsx_allocation import write_xlsx
 
@@ -454,11 +483,9 @@ def export_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     if layout is None:
         messages.error(request, "尚未计算，无法导出")
         return redirect("allocations:plan-detail", pk=plan.pk)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "allocation.xlsx"
-        write_xlsx(layout, path)
-        data = path.read_bytes()
-    return download(data, f"{plan.title}.xlsx", XLSX)
+    buffer = io.BytesIO()  # written in memory: no temporary file
+    write_xlsx(layout, buffer)
+    return download(buffer.getvalue(), f"{plan.title}.xlsx", XLSX)
 
 
 @login_required
@@ -469,8 +496,8 @@ def explain(request: HttpRequest, pk: int) -> HttpResponse:
     lines = None
     own = own_lines(request.user, plan)
     allowed = own is None or any(who in (name, f"{group}/{name}") for group, name in own)
-    if plan.result_json is not None and allowed:
-        result = allocate(services.core_plan(plan))
+    result = _stored_result(plan) if allowed else None
+    if result is not None:
         # A recipient unit: its own line without the pot, the totals or anyone else's figures.
         lines = explain_figure(result, who) if own is None else explain_own_line(result, who)
     return render(

@@ -48,7 +48,8 @@ def allocate_command(
 ) -> None:
     """按计划计算分配表，并按公文格式输出（表格、TSV、JSON 或 Excel）。"""
     try:
-        result = allocate(load_plan(plan))
+        parsed = load_plan(plan)  # read and parsed once: the labels below are the same plan's
+        result = allocate(parsed)
     except PlanError as exc:
         raise fail(exc) from None
     if explain is not None:
@@ -57,8 +58,7 @@ def allocate_command(
             raise usage_error(f"分配表中没有“{explain}”（可用单位名称、“分组/单位”、分组名称或“{result.total_label}”）")
         _emit("\n".join(lines) + "\n", output)
         return
-    labels = dict(load_plan(plan).labels)
-    layout = build_layout(result, labels)
+    layout = build_layout(result, dict(parsed.labels))
     if format is OutputFormat.xlsx:
         if output is None:
             raise usage_error("输出 Excel 时须用 -o 指定文件名")

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from fundflow.core.rules import is_registered
+
 
 @dataclass(frozen=True, slots=True)
 class Location:
@@ -42,6 +44,11 @@ class Problem:
     rule: str
     message: str
     location: Location | None = None
+
+    def __post_init__(self) -> None:
+        # A rule id is part of the interface (tests, JSON output, docs/rules.md): declare it in fundflow.core.rules.
+        if not is_registered(self.rule):
+            raise ValueError(f"rule id {self.rule!r} is not declared in fundflow.core.rules")
 
     def describe(self) -> str:
         where = self.location.describe() if self.location else ""

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import tempfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -104,34 +103,28 @@ def package(record: BudgetRecord) -> tuple[Disclosure, list[Finding], CodeBook]:
 def package_xlsx(record: BudgetRecord) -> bytes:
     from fundflow.io.disclosure_xlsx import write_disclosure_xlsx
 
-    return _written(record, write_disclosure_xlsx, ".xlsx")
+    return _written(record, write_disclosure_xlsx)
 
 
 def package_docx(record: BudgetRecord) -> bytes:
     from fundflow.io.disclosure_docx import write_disclosure_docx
 
-    return _written(record, write_disclosure_docx, ".docx")
+    return _written(record, write_disclosure_docx)
 
 
 def package_pdf(record: BudgetRecord) -> bytes:
     """The Word package converted by LibreOffice (raises PlanError with a Chinese message if unavailable)."""
-    from fundflow.io.disclosure_docx import write_disclosure_docx
-    from fundflow.io.pdf import docx_to_pdf
+    from fundflow.io.pdf import pdf_bytes
 
-    def write(generated: Any, path: Path) -> None:
-        docx = path.with_suffix(".docx")
-        write_disclosure_docx(generated, docx)
-        docx_to_pdf(docx, path)
-
-    return _written(record, write, ".pdf")
+    return pdf_bytes(package_docx(record))
 
 
-def _written(record: BudgetRecord, writer: Any, suffix: str) -> bytes:
+def _written(record: BudgetRecord, writer: Any) -> bytes:
+    """The generated package written by ``writer`` to memory (no temporary file)."""
     generated, _, _ = package(record)
-    with tempfile.TemporaryDirectory(prefix="fundflow-") as tmp:
-        path = Path(tmp) / f"package{suffix}"
-        writer(generated, path)
-        return path.read_bytes()
+    buffer = io.BytesIO()
+    writer(generated, buffer)
+    return buffer.getvalue()
 
 
 def budget_xlsx(record: BudgetRecord) -> bytes:

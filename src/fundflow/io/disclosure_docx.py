@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from fundflow.core.disclosure.stated import Disclosure, TableKey
 from fundflow.io.disclosure_grid import layout
@@ -58,7 +58,8 @@ def _page(section: Section, *, landscape: bool) -> None:
         section.left_margin, section.right_margin = Mm(28), Mm(26)
 
 
-def write_disclosure_docx(d: Disclosure, path: Path) -> None:
+def write_disclosure_docx(d: Disclosure, path: Path | IO[bytes]) -> None:
+    """Write the Word package to a file, or to a binary stream (a web download: no temporary file)."""
     from docx import Document
     from docx.enum.section import WD_SECTION
     from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -129,8 +130,11 @@ def write_disclosure_docx(d: Disclosure, path: Path) -> None:
     doc.add_heading("第四部分 名词解释", level=1)
     for text in d.glossary:
         doc.add_paragraph(text)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    doc.save(str(path))
+    if isinstance(path, Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        doc.save(str(path))
+    else:
+        doc.save(path)
 
 
 def _fonts(rpr: Any, east_asian: str) -> None:

@@ -13,6 +13,7 @@ import io
 import zipfile
 from decimal import Decimal
 from pathlib import Path
+from typing import IO
 
 from fundflow.core.disclosure.stated import Disclosure, TableKey
 from fundflow.core.errors import Location, PlanError
@@ -44,7 +45,7 @@ def _amount_column(key: TableKey, index: int) -> bool:
     return index >= start
 
 
-def write_disclosure_xlsx(d: Disclosure, path: Path) -> None:
+def write_disclosure_xlsx(d: Disclosure, path: Path | IO[bytes]) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
@@ -89,7 +90,8 @@ def write_disclosure_xlsx(d: Disclosure, path: Path) -> None:
     glossary.append(["第四部分 名词解释"])
     for text in d.glossary:
         glossary.append([text])
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(path, Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
     save_workbook(wb, path)
 
 

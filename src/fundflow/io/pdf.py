@@ -21,6 +21,17 @@ def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
+def pdf_bytes(docx: bytes, *, timeout: int = TIMEOUT_SECONDS) -> bytes:
+    """The PDF of a Word document given as bytes. LibreOffice converts files only, so the files it needs live
+    here, in a private temporary folder, and nowhere in services or views."""
+    with tempfile.TemporaryDirectory(prefix="fundflow-pdf-") as tmp:
+        source = Path(tmp) / "package.docx"
+        source.write_bytes(docx)
+        target = Path(tmp) / "out" / "package.pdf"
+        docx_to_pdf(source, target, timeout=timeout)
+        return target.read_bytes()
+
+
 def docx_to_pdf(docx: Path, pdf: Path, *, timeout: int = TIMEOUT_SECONDS) -> None:
     """Convert ``docx`` to ``pdf``. Raises PlanError (Chinese message) when LibreOffice is missing or fails."""
     program = soffice()

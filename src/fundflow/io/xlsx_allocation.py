@@ -9,6 +9,7 @@ printed page; 合计 and 小计 rows are bold.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import IO
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
@@ -22,7 +23,8 @@ _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
-def write_xlsx(layout: Layout, path: Path, sheet: str = "分配表") -> None:
+def write_xlsx(layout: Layout, path: Path | IO[bytes], sheet: str = "分配表") -> None:
+    """Write the table to a file, or to a binary stream (a web download: no temporary file)."""
     wb = Workbook()
     ws = wb.active
     assert ws is not None
@@ -77,5 +79,6 @@ def write_xlsx(layout: Layout, path: Path, sheet: str = "分配表") -> None:
     if ws.sheet_properties.pageSetUpPr is not None:
         ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_setup.fitToHeight = 0
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(path, Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
     save_workbook(wb, path)

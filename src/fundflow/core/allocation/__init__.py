@@ -7,6 +7,8 @@ from fundflow.core.allocation.fixed import allocate_fixed
 from fundflow.core.allocation.settlement import PART as SETTLEMENT_PART
 from fundflow.core.allocation.settlement import allocate_settlement
 from fundflow.core.allocation.standard_share import allocate_standard_share
+from fundflow.core.allocation.validation import input_problems, parameter_problems
+from fundflow.core.errors import PlanError
 from fundflow.core.plan import FactorMethod, FixedMethod, Plan, SettlementMethod, StandardShareMethod
 from fundflow.core.result import AllocationResult
 
@@ -14,7 +16,14 @@ __all__ = ["allocate", "part_names"]
 
 
 def allocate(plan: Plan) -> AllocationResult:
-    """Compute ``plan`` by its method. Pure: the same plan always gives the same result."""
+    """Compute ``plan`` by its method. Pure: the same plan always gives the same result.
+
+    The parameter and input rules (:mod:`fundflow.core.allocation.validation`) run first, all of them, and every
+    problem they find is raised together; only a plan that passes them is computed.
+    """
+    problems = [*parameter_problems(plan), *input_problems(plan, plan.recipients)]
+    if problems:
+        raise PlanError(problems)
     if isinstance(plan.method, FactorMethod):
         return allocate_factor(plan)
     if isinstance(plan.method, StandardShareMethod):

@@ -1,4 +1,5 @@
-"""Steps shared by every allocation method: input validation, adjustments, subtotals and totals."""
+"""Steps shared by every allocation method: adjustments, subtotals and totals (the rules inputs must meet before
+any of this runs are in :mod:`fundflow.core.allocation.validation`)."""
 
 from __future__ import annotations
 
@@ -25,49 +26,6 @@ class Problems:
     def raise_if_any(self) -> None:
         if self.items:
             raise PlanError(self.items)
-
-
-def check_recipients(plan: Plan, problems: Problems) -> None:
-    """Names unique, groups either everywhere or nowhere, and only declared groups."""
-    if not plan.recipients:
-        problems.add("plan.no-recipients", "分配对象为空：至少需要一个单位或地区", plan.where("recipients"))
-        return
-    seen: set[tuple[str | None, str]] = set()
-    for r in plan.recipients:
-        if not r.name.strip():
-            problems.add("recipient.name-missing", "分配对象缺少名称", r.where("name"))
-        elif (r.group, r.name) in seen:
-            scope = f"在“{r.group}”组内" if r.group else ""
-            problems.add("recipient.duplicate", f"分配对象“{r.name}”{scope}重复出现", r.where("name"))
-        seen.add((r.group, r.name))
-    grouped = [r.group is not None for r in plan.recipients]
-    if any(grouped) and not all(grouped):
-        for r in plan.recipients:
-            if r.group is None:
-                # The group cell is absent, so point at the row and name the column as users see it.
-                cell = r.location.at_column("分组") if r.location else None
-                problems.add("recipient.group-missing", f"“{r.name}”缺少分组（其他对象均已分组）", cell)
-    if plan.groups:
-        declared = set(plan.groups)
-        for r in plan.recipients:
-            if r.group is not None and r.group not in declared:
-                problems.add(
-                    "recipient.unknown-group",
-                    f"“{r.name}”的分组“{r.group}”不在计划声明的分组（groups）中",
-                    r.where("group"),
-                )
-
-
-def number(r: Recipient, column: str, label: str, problems: Problems, *, negative_ok: bool = False) -> Decimal:
-    """Fetch one numeric input, recording a precise problem when it is missing or negative."""
-    if column not in r.values:
-        problems.add("input.missing-column", f"“{r.name}”缺少“{label}”列的数值", r.where(column))
-        return Decimal(0)
-    value = r.values[column]
-    if value < 0 and not negative_ok:
-        problems.add("input.negative", f"“{r.name}”的“{label}”为负数（{fmt(value)}），应为非负数", r.where(column))
-        return Decimal(0)
-    return value
 
 
 @dataclass
@@ -303,14 +261,4 @@ def check_total(plan: Plan, total: Decimal, problems: Problems) -> None:
             f"计算合计 {fmt(total)}{unit} 与计划总额 {fmt(plan.total)}{unit} 不符"
             f"（相差 {fmt(total - plan.total)}{unit}）",
             plan.where("total"),
-        )
-
-
-def on_grid(plan: Plan, r: Recipient, column: str, value: Decimal, problems: Problems) -> None:
-    """A given amount must already be printable at the plan's places."""
-    if plan.rounding.apply(value) != value:
-        problems.add(
-            "input.too-many-places",
-            f"“{r.name}”的“{plan.label(column)}”为 {fmt(value)}，小数位多于保留位数 {plan.rounding.places}",
-            r.where(column),
         )

@@ -15,9 +15,7 @@ from fundflow.core.allocation.common import (
     GROUP_STEP_MARK,
     Problems,
     Working,
-    check_recipients,
     finish,
-    number,
 )
 from fundflow.core.apportion import (
     Apportion,
@@ -42,39 +40,6 @@ def share(pot: Decimal, count: Decimal, base: Decimal) -> Decimal:
         return pot * count / base
 
 
-def validate(plan: Plan, method: FactorMethod, problems: Problems) -> None:
-    """Weights sum to 100 %, the total can be printed at the plan's places, factor names unique."""
-    if not method.factors:
-        problems.add("factor.none", "因素法至少需要一个因素（factors）", plan.where("factors"))
-        return
-    weights = sum((f.weight for f in method.factors), Decimal(0))
-    if weights != 1:
-        listed = " + ".join(f"{f.name} {percent(f.weight)}" for f in method.factors)
-        problems.add(
-            "factor.weights-sum",
-            f"各因素权重之和应为 100%，实为 {percent(weights)}（{listed}）",
-            plan.where("factors"),
-        )
-    names = [f.name for f in method.factors]
-    for f in method.factors:
-        if names.count(f.name) > 1:
-            problems.add("factor.duplicate", f"因素“{f.name}”重复", f.location)
-        if f.weight < 0:
-            problems.add("factor.negative-weight", f"因素“{f.name}”的权重为负数", f.location)
-        if not f.counts:
-            problems.add("factor.no-counts", f"因素“{f.name}”没有指定人数列（counts）", f.location)
-    if plan.total is None:
-        problems.add("plan.total-missing", "因素法必须给出资金总额（total）", plan.where("total"))
-    elif plan.total <= 0:
-        problems.add("plan.total-not-positive", f"资金总额应大于 0，实为 {fmt(plan.total)}", plan.where("total"))
-    elif plan.rounding.apply(plan.total) != plan.total:
-        problems.add(
-            "plan.total-unreachable",
-            f"资金总额 {fmt(plan.total)} 的小数位多于保留位数 {plan.rounding.places}，分配结果无法合计到该总额",
-            plan.where("total"),
-        )
-
-
 def _pots(plan: Plan, method: FactorMethod, total: Decimal) -> tuple[list[Decimal], list[Decimal]]:
     exact = [total * f.weight for f in method.factors]
     if plan.apportion is Apportion.PER_LINE:
@@ -84,12 +49,12 @@ def _pots(plan: Plan, method: FactorMethod, total: Decimal) -> tuple[list[Decima
 
 
 def allocate_factor(plan: Plan) -> AllocationResult:
-    """Compute a factor-method plan. Raises :class:`~fundflow.core.errors.PlanError` on bad input."""
+    """Compute a factor-method plan whose parameters and inputs passed the rules of
+    :mod:`fundflow.core.allocation.validation`. Raises :class:`~fundflow.core.errors.PlanError` when a pot cannot
+    be shared (zero base) or apportioned."""
     assert isinstance(plan.method, FactorMethod)
     method = plan.method
     problems = Problems()
-    check_recipients(plan, problems)
-    validate(plan, method, problems)
     unit = plan.unit.value
 
     work = [Working(r) for r in plan.recipients]
@@ -99,14 +64,13 @@ def allocate_factor(plan: Plan) -> AllocationResult:
         for w in work:
             value = Decimal(0)
             for column in f.counts:
-                cell = number(w.recipient, column, plan.label(column), problems)
+                cell = w.recipient.values[column]
                 w.inputs[column] = cell
                 value += cell
             if len(f.counts) > 1:
                 w.inputs[_sum_key(f)] = value
             per_line.append(value)
         counts[f.name] = per_line
-    problems.raise_if_any()
     assert plan.total is not None
 
     pot_exact, pots = _pots(plan, method, plan.total)

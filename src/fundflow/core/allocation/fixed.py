@@ -4,20 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from fundflow.core.allocation.common import (
-    Problems,
-    Working,
-    check_recipients,
-    check_total,
-    finish,
-    number,
-    on_grid,
-)
+from fundflow.core.allocation.common import Problems, Working, check_total, finish
+from fundflow.core.allocation.validation import FIXED_AMOUNT as AMOUNT
 from fundflow.core.money import fmt
 from fundflow.core.plan import FixedMethod, Plan
 from fundflow.core.result import AllocationResult, PartSpec
-
-AMOUNT = "amount"
 
 
 def allocate_fixed(plan: Plan) -> AllocationResult:
@@ -26,12 +17,10 @@ def allocate_fixed(plan: Plan) -> AllocationResult:
     part = plan.method.part
     unit = plan.unit.value
     problems = Problems()
-    check_recipients(plan, problems)
     work = []
     for r in plan.recipients:
         w = Working(r)
-        value = number(r, AMOUNT, plan.label(AMOUNT), problems)
-        on_grid(plan, r, AMOUNT, value, problems)
+        value = r.values[AMOUNT]
         w.parts[part] = value
         w.say(part, f"定额下达：{fmt(value)}{unit}（计划直接给定）")
         work.append(w)

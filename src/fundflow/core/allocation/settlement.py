@@ -10,47 +10,29 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from fundflow.core.allocation.common import (
-    Problems,
-    Working,
-    check_recipients,
-    check_total,
-    finish,
-    number,
-    on_grid,
-)
+from fundflow.core.allocation.common import Problems, Working, check_total, finish
+from fundflow.core.allocation.validation import ADVANCED, ENTITLEMENT, INSURED, STANDARD
 from fundflow.core.money import Unit, convert, fmt, fmt_exact
 from fundflow.core.plan import Plan, Recipient, SettlementMethod
 from fundflow.core.result import AllocationResult, InputColumn, PartSpec
 
-ENTITLEMENT = "entitlement"
-INSURED = "insured"
-STANDARD = "standard_yuan"
-ADVANCED = "advanced"
 PART = "本次结算"
 
 
-def _entitlement(plan: Plan, method: SettlementMethod, w: Working, problems: Problems) -> Decimal:
+def _entitlement(plan: Plan, method: SettlementMethod, w: Working) -> Decimal:
     r = w.recipient
     unit = plan.unit.value
     if ENTITLEMENT in r.values:
-        value = number(r, ENTITLEMENT, plan.label(ENTITLEMENT), problems)
-        on_grid(plan, r, ENTITLEMENT, value, problems)
+        value = r.values[ENTITLEMENT]
         w.say(PART, f"核定应补助 {fmt(value)}{unit}（计划直接给定）")
         return value
-    insured = number(r, INSURED, plan.label(INSURED), problems)
-    standard = _standard(plan, method, r, problems)
+    insured = r.values[INSURED]
+    standard = _standard(method, r)
     persons = insured
     pieces = [f"参保人数 {fmt(insured)}"]
     for category, dup in r.duplicates.items():
-        if dup < 0:
-            problems.add("input.negative", f"“{r.name}”的重复人数“{category}”为负数", r.where(f"duplicates.{category}"))
         persons -= dup
         pieces.append(f"− {category} {fmt(dup)}")
-    if persons < 0:
-        problems.add(
-            "settlement.negative-persons", f"“{r.name}”扣除重复人员后人数为负数（{fmt(persons)}）", r.where(INSURED)
-        )
     yuan = persons * standard
     value = plan.rounding.apply(convert(yuan, Unit.YUAN, plan.unit))
     w.inputs["persons"] = persons
@@ -64,16 +46,11 @@ def _entitlement(plan: Plan, method: SettlementMethod, w: Working, problems: Pro
     return value
 
 
-def _standard(plan: Plan, method: SettlementMethod, r: Recipient, problems: Problems) -> Decimal:
+def _standard(method: SettlementMethod, r: Recipient) -> Decimal:
+    """The row's own per-capita standard, else the plan's (the input rules saw that one of them is given)."""
     if STANDARD in r.values:
-        return number(r, STANDARD, plan.label(STANDARD), problems)
-    if method.standard_yuan is None:
-        problems.add(
-            "settlement.standard-missing",
-            f"“{r.name}”既未给出核定补助（entitlement），也没有人均补助标准（standard_yuan）",
-            r.where(STANDARD),
-        )
-        return Decimal(0)
+        return r.values[STANDARD]
+    assert method.standard_yuan is not None
     return method.standard_yuan
 
 
@@ -82,13 +59,11 @@ def allocate_settlement(plan: Plan) -> AllocationResult:
     method = plan.method
     unit = plan.unit.value
     problems = Problems()
-    check_recipients(plan, problems)
     work = []
     for r in plan.recipients:
         w = Working(r)
-        entitled = _entitlement(plan, method, w, problems)
-        advanced = number(r, ADVANCED, plan.label(ADVANCED), problems)
-        on_grid(plan, r, ADVANCED, advanced, problems)
+        entitled = _entitlement(plan, method, w)
+        advanced = r.values[ADVANCED]
         settled = entitled - advanced
         w.inputs[ENTITLEMENT] = entitled
         w.inputs[ADVANCED] = advanced

@@ -17,35 +17,13 @@ from __future__ import annotations
 import decimal
 from decimal import Decimal
 
-from fundflow.core.allocation.common import Problems, Working, check_recipients, check_total, finish, number
+from fundflow.core.allocation.common import Problems, Working, check_total, finish
 from fundflow.core.apportion import Apportion, largest_remainder, round_each
 from fundflow.core.money import Rounding, Unit, convert, fmt, fmt_exact
 from fundflow.core.plan import Plan, ShareComponent, StandardComponent, StandardShareMethod
 from fundflow.core.result import AllocationResult, InputColumn, PartSpec
 
 _PRECISION = 60
-
-
-def _validate(plan: Plan, method: StandardShareMethod, problems: Problems) -> None:
-    if not method.components:
-        problems.add("share.none", "定额标准加比例分配至少需要一个组成部分（components）", plan.where("components"))
-    names = [c.name for c in method.components]
-    for c in method.components:
-        if names.count(c.name) > 1:
-            problems.add("share.duplicate", f"组成部分“{c.name}”重复", c.location)
-        if isinstance(c, StandardComponent) and c.standard_yuan < 0:
-            problems.add("share.negative-standard", f"“{c.name}”的补助标准为负数", c.location)
-        if isinstance(c, ShareComponent):
-            if (c.share_percent is None) == (c.count is None):
-                problems.add(
-                    "share.spec",
-                    f"“{c.name}”须且只须给出 share_percent（给定比例）或 count（按人数计算比例）之一",
-                    c.location,
-                )
-            if c.pot_yuan < 0:
-                problems.add("share.negative-pot", f"“{c.name}”的资金池为负数", c.location)
-            if c.base is not None and c.base <= 0:
-                problems.add("share.bad-base", f"“{c.name}”的计算基数应大于 0", c.location)
 
 
 def _base(plan: Plan, c: ShareComponent, problems: Problems) -> Decimal:
@@ -58,23 +36,21 @@ def _base(plan: Plan, c: ShareComponent, problems: Problems) -> Decimal:
     return total
 
 
-def _component_yuan(
-    plan: Plan, c: StandardComponent | ShareComponent, w: Working, base: Decimal, problems: Problems
-) -> Decimal:
+def _component_yuan(plan: Plan, c: StandardComponent | ShareComponent, w: Working, base: Decimal) -> Decimal:
     r = w.recipient
     if isinstance(c, StandardComponent):
-        count = number(r, c.count, plan.label(c.count), problems)
+        count = r.values[c.count]
         w.inputs[c.count] = count
         yuan = count * c.standard_yuan
         w.say(c.name, f"{plan.label(c.count)} {fmt(count)} × 标准 {fmt(c.standard_yuan)} 元 = {fmt(yuan)} 元")
         return yuan
     if c.share_percent is not None:
-        pct = number(r, c.share_percent, plan.label(c.share_percent), problems)
+        pct = r.values[c.share_percent]
         w.inputs[c.share_percent] = pct
         how = f"给定比例 {fmt(pct)}%"
     else:
         assert c.count is not None
-        count = number(r, c.count, plan.label(c.count), problems)
+        count = r.values[c.count]
         w.inputs[c.count] = count
         if base <= 0:
             return Decimal(0)
@@ -96,9 +72,6 @@ def allocate_standard_share(plan: Plan) -> AllocationResult:
     assert isinstance(plan.method, StandardShareMethod)
     method = plan.method
     problems = Problems()
-    check_recipients(plan, problems)
-    _validate(plan, method, problems)
-    problems.raise_if_any()
     bases = {
         c.name: _base(plan, c, problems)
         for c in method.components
@@ -108,7 +81,7 @@ def allocate_standard_share(plan: Plan) -> AllocationResult:
     work = []
     for r in plan.recipients:
         w = Working(r)
-        yuan = [_component_yuan(plan, c, w, bases.get(c.name, Decimal(0)), problems) for c in method.components]
+        yuan = [_component_yuan(plan, c, w, bases.get(c.name, Decimal(0))) for c in method.components]
         _to_unit(plan, w, names, yuan)
         work.append(w)
     _check_oversubscribed(method, work, bases, problems)

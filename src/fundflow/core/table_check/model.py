@@ -9,6 +9,8 @@ from enum import StrEnum
 
 from fundflow.core.errors import Location
 from fundflow.core.published import RowKind
+from fundflow.core.rules import RULES
+from fundflow.core.rules import Severity as Severity  # the registry's severities, re-exported for the checkers
 
 
 class Kind(StrEnum):
@@ -29,12 +31,6 @@ class Kind(StrEnum):
             Kind.FIXED: "定额下达表",
             Kind.SUMS_ONLY: "只能核对合计与小计的表",
         }[self]
-
-
-class Severity(StrEnum):
-    ERROR = "error"
-    WARNING = "warning"
-    INFO = "info"
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +110,11 @@ class Finding:
     expected: Decimal | None
     message: str
     location: Location | None = None
+
+    def __post_init__(self) -> None:
+        declared = RULES.get(self.rule)
+        if declared is None or declared.severity is not self.severity:
+            raise ValueError(f"finding {self.rule!r} ({self.severity}) does not match fundflow.core.rules")
 
     @property
     def row(self) -> int | None:
