@@ -38,7 +38,7 @@ from fundflow.io.plan_yaml import parse_plan
 from fundflow.io.recipients_file import recipients_from_rows
 from fundflow.io.xlsx_write import formula_like, formula_problem, formula_texts
 from fundflow.regions.models import BudgetUnit, Region
-from fundflow.text_fields import text_problems
+from fundflow.text_fields import has_control, text_problems
 
 
 class ServiceError(Exception):
@@ -750,9 +750,17 @@ def _parse_adjustment_row(
         else:
             if abs(delta) >= _DELTA_MAX:
                 problems.append(Problem("input.too-large", "调整数过大", where.at_column(ADJUSTMENT_FIELDS["delta"])))
-    if len(row.reason.strip()) > _REASON_MAX:
+    reason = row.reason.strip()
+    at_reason = where.at_column(ADJUSTMENT_FIELDS["reason"])
+    if len(reason) > _REASON_MAX:
+        problems.append(Problem("input.too-long", f"理由不能超过 {_REASON_MAX} 个字", at_reason))
+    # The reason is printed in the plan's history and explanations and may reach a workbook: refused like any
+    # other entered text that a spreadsheet could run as a formula, and kept to a single line.
+    if formula_like(reason):
+        problems.append(formula_problem("input.formula-text", reason, at_reason))
+    if has_control(reason):
         problems.append(
-            Problem("input.too-long", f"理由不能超过 {_REASON_MAX} 个字", where.at_column(ADJUSTMENT_FIELDS["reason"]))
+            Problem("text.control-character", "理由应为一行文字，不能含换行符、制表符等控制字符", at_reason)
         )
     if problems:
         return None, problems
