@@ -153,7 +153,10 @@ class AdjustmentsSerializer(serializers.Serializer[Any]):
 
 def _adjustments_body(user: Any, plan: AllocationPlan) -> dict[str, Any]:
     """The adjustments the user may read (a recipient unit: only those on its own lines)."""
-    places = services.parse_spec(plan.spec_yaml).rounding.places
+    try:
+        places = services.parse_spec(plan.spec_yaml).rounding.places
+    except services.ServiceError:  # parameters saved before a rule refused them: each delta as stored
+        places = 0
     items = [
         {
             "id": a.pk,

@@ -24,15 +24,24 @@ from fundflow.allocations.method_form import MethodForms, merged_initial
 from fundflow.allocations.models import AllocationPlan
 from fundflow.allocations.selectors import access_plan, adjustments_visible_to, plans_visible_to
 from fundflow.allocations.services import ConflictError, PermissionDenied, ServiceError
-from fundflow.allocations.spec_form import common_from_form, common_keys_in, join_spec, remap, split_spec
+from fundflow.allocations.spec_form import (
+    COMMON_KEYS,
+    common_from_form,
+    common_keys_in,
+    join_spec,
+    remap,
+    split_spec,
+    without_keys,
+)
 from fundflow.allocations.spec_templates import METHOD_CHOICES, SPEC_TEMPLATES
 from fundflow.allocations.visibility import own_lines, restrict_layout
 from fundflow.core.allocation import allocate
-from fundflow.core.errors import PlanError
+from fundflow.core.errors import Location, PlanError, Problem
 from fundflow.core.explain import explain as explain_figure
 from fundflow.core.explain import explain_own_line
 from fundflow.core.plan import Plan
 from fundflow.io.layout import Layout, build_layout
+from fundflow.io.plan_yaml import ROW_KEYS
 from fundflow.text_fields import content_disposition
 from fundflow.web_forms import posted_version
 
@@ -140,7 +149,23 @@ def _visible_layout(request: HttpRequest, plan: AllocationPlan) -> Layout | None
     return layout if own is None else restrict_layout(layout, own)
 
 
+SPEC_BROKEN = "分配参数不符合当前规则，请在“修改参数”中更正"
+
+
+def _spec_problems(plan: AllocationPlan) -> tuple[Problem, ...]:
+    """What the current rules refuse in the stored parameters: none, unless the plan was saved before a rule
+    existed (e.g. ``recipients :`` in the text before row keys were refused however spelled)."""
+    try:
+        services.parse_spec(plan.spec_yaml)
+    except ServiceError as exc:
+        return tuple(exc.problems) or (Problem("plan.invalid", exc.message, Location("分配参数")),)
+    return ()
+
+
 def _detail_context(request: HttpRequest, plan: AllocationPlan, **extra: Any) -> dict[str, Any]:
+    spec_problems = _spec_problems(plan)
+    if spec_problems:
+        return _broken_detail_context(request, plan, spec_problems, **extra)
     layout = _visible_layout(request, plan)
     header_first, header_second = layout.header_rows() if layout else ([], [])
     spec = services.parse_spec(plan.spec_yaml)
@@ -164,6 +189,42 @@ def _detail_context(request: HttpRequest, plan: AllocationPlan, **extra: Any) ->
         **_adjustment_context(request, plan, spec),
         "history": history,
         "can_change": request.user.has_perm("allocations.change_plan", plan),
+        "can_enter": request.user.has_perm("allocations.change_plan", plan),
+        "upload_form": UploadForm(initial={"version": plan.version}),
+        **extra,
+    }
+
+
+def _broken_detail_context(
+    request: HttpRequest, plan: AllocationPlan, problems: tuple[Problem, ...], **extra: Any
+) -> dict[str, Any]:
+    """The plan page when its stored parameters no longer parse: names, history and the way to the edit page;
+    no table, inputs or adjustments (they all need the parameters), and nothing may be entered."""
+    recipients = list(plan.recipients.all())
+    own = own_lines(request.user, plan)
+    history = history_entries(plan)[:50]
+    if own is not None:
+        recipients = [r for r in recipients if (r.group, r.name) in own]
+        names = {f"{group} {name}".strip() for group, name in own}
+        history = [h for h in history if h["label"] in names]
+    return {
+        "plan": plan,
+        "layout": None,
+        "spec_problems": problems,
+        "header_first": [],
+        "header_second": [],
+        "columns": [],
+        "column_labels": [],
+        "new_columns": [],
+        "rows": [(r, []) for r in recipients],
+        "adjustments": [],
+        "adjustment_rows": [],
+        "adjustment_parts": [],
+        "adjustment_targets": [],
+        "adjustment_places": 0,
+        "history": history,
+        "can_change": request.user.has_perm("allocations.change_plan", plan),
+        "can_enter": False,
         "upload_form": UploadForm(initial={"version": plan.version}),
         **extra,
     }
@@ -257,10 +318,16 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _writable_plan(request, pk)
-    initial = _initial(plan.spec_yaml, document_number=plan.document_number, version=plan.version, editor="form")
+    problems: tuple[Any, ...] = _spec_problems(plan)
+    if problems:
+        initial, readable, problems = _broken_edit(plan, problems)
+        if request.method != "POST":
+            messages.error(request, SPEC_BROKEN)
+    else:
+        readable = plan.spec_yaml
+        initial = _initial(plan.spec_yaml, document_number=plan.document_number, version=plan.version, editor="form")
     form = SpecForm(request.POST or None, initial=initial)
-    methods = _method_forms(request, plan.spec_yaml)
-    problems: tuple[Any, ...] = ()
+    methods = _method_forms(request, readable)
     if request.method == "POST" and form.is_valid():
         saved, problems = _save_spec(
             request,
@@ -283,10 +350,46 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "allocations/plan_form.html", _form_context(form, methods, problems, plan=plan))
 
 
+def _broken_edit(plan: AllocationPlan, problems: tuple[Problem, ...]) -> tuple[dict[str, Any], str, tuple[Any, ...]]:
+    """The edit page of a plan whose stored parameters no longer parse: the advanced text view holding the stored
+    text as it is (so the user sees and removes what is refused), with its problems at the text box's lines.
+
+    The form fields come from the stored text without the row keys saved before they were refused, when that
+    parses; else from the plan's own fields over the method's sample. Returns (initial, text for the method
+    forms, problems)."""
+    stripped = without_keys(plan.spec_yaml, ROW_KEYS)
+    try:
+        services.parse_spec(stripped)
+        readable = stripped
+    except ServiceError:
+        readable = SPEC_TEMPLATES.get(plan.method, SPEC_TEMPLATES["factor"])
+    common, _ = split_spec(readable)
+    if readable is not stripped:
+        common = dataclasses.replace(common, title=plan.title, fund=plan.fund, year=plan.year)
+    params = without_keys(plan.spec_yaml, COMMON_KEYS)
+    spec, head = join_spec(common, params)
+    try:
+        services.parse_spec(spec)
+    except ServiceError as exc:
+        problems = remap(exc.problems, head) or problems
+    initial = {
+        **dataclasses.asdict(common),
+        "places": str(common.places),
+        "params": params,
+        "document_number": plan.document_number,
+        "version": plan.version,
+        "editor": "text",
+    }
+    return initial, readable, problems
+
+
 @login_required
 @require_GET
 def template_download(request: HttpRequest, pk: int) -> HttpResponse:
     plan = access_plan(request.user, pk)
+    if _spec_problems(plan):
+        messages.error(request, SPEC_BROKEN)
+        return redirect("allocations:plan-detail", pk=plan.pk)
     response = HttpResponse(
         services.template_xlsx(plan, own_lines(request.user, plan)),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -457,7 +560,7 @@ def export_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     plan = access_plan(request.user, pk)
     layout = _visible_layout(request, plan)
     if layout is None:
-        messages.error(request, "尚未计算，无法导出")
+        messages.error(request, SPEC_BROKEN if _spec_problems(plan) else "尚未计算，无法导出")
         return redirect("allocations:plan-detail", pk=plan.pk)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "allocation.xlsx"
@@ -476,7 +579,7 @@ def explain(request: HttpRequest, pk: int) -> HttpResponse:
     lines = None
     own = own_lines(request.user, plan)
     allowed = own is None or any(who in (name, f"{group}/{name}") for group, name in own)
-    if plan.result_json is not None and allowed:
+    if plan.result_json is not None and allowed and not _spec_problems(plan):
         result = allocate(services.core_plan(plan))
         # A recipient unit: its own line without the pot, the totals or anyone else's figures.
         lines = explain_figure(result, who) if own is None else explain_own_line(result, who)
