@@ -158,7 +158,7 @@ def _spec_problems(plan: AllocationPlan) -> tuple[Problem, ...]:
     try:
         services.parse_spec(plan.spec_yaml)
     except ServiceError as exc:
-        return tuple(exc.problems) or (Problem("plan.invalid", exc.message, Location("分配参数")),)
+        return tuple(exc.problems) or (Problem("yaml.syntax", exc.message, Location("分配参数")),)
     return ()
 
 
