@@ -1,5 +1,7 @@
 """A recipient unit's explanation of its own line: its inputs and result, never the pot, totals or other lines."""
 
+import dataclasses
+import itertools
 import re
 from decimal import Decimal as D
 
@@ -89,5 +91,28 @@ def test_the_lines_own_adjustment_is_explained():
     adjustments = (Adjustment("甲", "A", D(1), "印发表如此"), Adjustment("乙", "A", D(-1), "印发表如此"))
     result = allocate(factor_plan(adjustments=adjustments))
     text = "\n".join(explain_own_line(result, "一组/甲"))
-    assert "尾差调整 +1（理由：印发表如此）" in text
+    assert "含尾差调整 +1万元" in text
     assert "乙" not in text
+
+
+@pytest.mark.parametrize("name", ["xinjiang-2021-medical-aid.yaml", "settlement-illustration.yaml"])
+def test_the_adjustment_reason_is_not_quoted_to_a_unit(name):
+    """The bureau's reason may name the other side of the pair (“与库车县互调”): a unit reads only its own delta."""
+    plan = load_plan(EXAMPLES / name)
+    part = allocate(plan).parts[0].name
+    step = D(1).scaleb(-plan.rounding.places)  # one unit of the last printed place
+    lines = [ln for ln in allocate(plan).lines if ln.parts[part] >= step]
+    first, second = next((a, b) for a, b in itertools.pairwise(lines) if a.group == b.group)
+    reason = f"与{second.recipient}互调"
+    adjustments = (
+        Adjustment(first.recipient, part, step, reason, first.group),
+        Adjustment(second.recipient, part, -step, reason, second.group),
+    )
+    result = allocate(dataclasses.replace(plan, adjustments=adjustments))
+    line = next(ln for ln in result.lines if (ln.group, ln.recipient) == (first.group, first.recipient))
+    full = "\n".join(explain(result, who(line)))
+    own = "\n".join(explain_own_line(result, who(line)))
+    assert reason in full  # finance staff still read the reason
+    assert reason not in own
+    assert second.recipient not in own
+    assert f"含尾差调整 +{fmt(step)}{result.unit.value}" in own

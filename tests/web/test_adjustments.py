@@ -199,6 +199,31 @@ def test_each_error_is_shown_next_to_its_field(users, seed_001):
     assert seed_001.adjustments.count() == 0
 
 
+def test_a_formula_like_or_multi_line_reason_is_refused_in_the_page_and_the_api(users, seed_001):
+    """The reason is entered text like a recipient's note: =, +, -, @ … at its start or a line break is refused."""
+    client = client_for(users["region"])
+    response = save(
+        client,
+        seed_001,
+        [(None, "乌什县", POOR, "1", '=HYPERLINK("http://x")'), (None, "库车县", POOR, "-1", "第一行\n第二行")],
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "以“=”开头，在 Excel 等电子表格软件中可能被当作公式执行" in cell(page, "adj-1-reason")
+    assert "理由应为一行文字，不能含换行符、制表符等控制字符" in cell(page, "adj-2-reason")
+    rows = [
+        {"recipient": "乌什县", "part": POOR, "delta": "1", "reason": "＠SUM(A1)"},
+        {"recipient": "库车县", "part": POOR, "delta": "-1", "reason": REASON},
+    ]
+    seed_001.refresh_from_db()
+    answer = api_for(users["region"]).post(
+        f"/api/plans/{seed_001.pk}/adjustments/", {"version": seed_001.version, "adjustments": rows}, format="json"
+    )
+    assert answer.status_code == 400
+    assert [p["rule"] for p in answer.json()["problems"]] == ["input.formula-text"]
+    assert seed_001.adjustments.count() == 0
+
+
 def test_edit_and_delete_are_versioned_and_recorded(users, seed_001):
     client = client_for(users["region"])
     assert (

@@ -400,3 +400,55 @@ def test_a_recipient_unit_sees_only_its_own_line(users):
     tacheng = APIClient()
     tacheng.force_authenticate(users["tacheng"])
     assert tacheng.get(f"/api/plans/{plan.pk}/result/").json()["total"] == "78.50"
+
+
+def test_a_plan_saved_with_parameters_now_refused_opens_with_a_message_not_a_500(users, plans):
+    """A plan saved before row keys were refused however spelled (``recipients :``) still opens; the edit page
+    shows the stored text in the advanced view with what to remove, and saving the corrected text repairs it."""
+    from fundflow.allocations.models import AllocationPlan
+
+    plan = plans["tacheng"]
+    stored = plan.spec_yaml + "recipients :\n  - {name: 额敏县, 低保对象人数: 1}\n"
+    AllocationPlan.objects.filter(pk=plan.pk).update(spec_yaml=stored)  # as an old version saved it
+    staff = Client(raise_request_exception=False)
+    staff.force_login(users["tacheng"])
+    page = staff.get(f"/allocations/{plan.pk}/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "分配参数不符合当前规则，请在“修改参数”中更正" in text
+    assert "分配参数中不应包含“recipients”" in text
+    assert 'id="adjustments-form"' not in text  # nothing can be entered against parameters that do not parse
+    assert "额敏县" in text  # the recipients are still listed
+    edit = staff.get(f"/allocations/{plan.pk}/edit/")
+    assert edit.status_code == 200
+    form = edit.context["form"]
+    assert form.initial["editor"] == "text"
+    assert form.initial["title"] == plan.title
+    assert "recipients :" in form.initial["params"]
+    assert "title:" not in form.initial["params"]
+    problems = edit.context["problems"]
+    # At the text box's own line: factors (3 lines) and labels come first.
+    assert [(p.rule, p.location.row) for p in problems] == [("plan.forbidden-key", 5)]
+    assert form.initial["params"].splitlines()[4] == "recipients :"
+    for url in ("template.xlsx", "export.xlsx"):
+        response = staff.get(f"/allocations/{plan.pk}/{url}", follow=True)
+        assert "分配参数不符合当前规则" in response.content.decode(), url
+    assert staff.get(f"/allocations/{plan.pk}/explain/", {"who": "合计"}).status_code == 404
+    assert staff.post(f"/allocations/{plan.pk}/adjustments/", {"version": plan.version}).status_code == 400
+    audit = Client(raise_request_exception=False)
+    audit.force_login(users["audit"])
+    assert audit.get(f"/allocations/{plan.pk}/").status_code == 200
+    from rest_framework.test import APIClient
+
+    api = APIClient(raise_request_exception=False)
+    api.force_authenticate(users["tacheng"])
+    assert api.get(f"/api/plans/{plan.pk}/adjustments/").status_code == 200
+    # Saving the text without the refused entry repairs the plan.
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    data["params"] = form.initial["params"].split("recipients :")[0]
+    data["total"] = str(form.initial["total"])
+    response = staff.post(f"/allocations/{plan.pk}/edit/", data)
+    assert response.status_code == 302, response.content.decode()
+    plan.refresh_from_db()
+    assert "recipients" not in plan.spec_yaml
+    assert "分配参数不符合当前规则" not in staff.get(f"/allocations/{plan.pk}/").content.decode()

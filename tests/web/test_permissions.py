@@ -354,3 +354,56 @@ def test_a_unit_explanation_of_its_own_line_reveals_no_pot_or_total(users, facto
     # Finance staff still get the full explanation with the pot and the table's sums.
     full = client_for(users["tacheng"]).get(f"/allocations/{factor_shared.pk}/explain/", {"who": OWN_UNIT})
     assert "总额 100万元" in full.content.decode()
+
+
+SHARE_SPEC = """\
+title: 测试标准加比例分配表
+year: 2024
+unit: 万元
+method: standard_share
+rounding: {places: 2, mode: half_up}
+apportion: largest_remainder
+components:
+  - {name: 资助参保, kind: standard, count: 资助人数, standard_yuan: 2000}
+  - {name: 就医救助, kind: share, pot_yuan: 3000000, share_percent: 救助比例}
+  - {name: 经办能力, kind: share, pot_yuan: 600000, count: 经办机构数, base: 20, share_places: 2}
+"""
+SHARE_ROWS = "分组,名称,资助人数,救助比例,经办机构数\n塔城地区,塔城地区医疗保障局,100,40,7\n塔城地区,额敏县,200,60,6\n"
+
+
+@pytest.fixture
+def share_shared(users):
+    """A 塔城 standard-and-share plan (pots of 3,000,000 and 600,000 元) paying the unit user's unit and 额敏县."""
+    from fundflow.allocations import services
+
+    plan = services.plan_create(user=users["tacheng"], spec_yaml=SHARE_SPEC)
+    services.recipients_import(
+        user=users["tacheng"], plan=plan, filename="r.csv", content=SHARE_ROWS.encode(), version=plan.version
+    )
+    plan.refresh_from_db()
+    services.plan_compute(user=users["tacheng"], plan=plan, version=plan.version)
+    plan.refresh_from_db()
+    return plan
+
+
+def test_a_unit_reads_no_pot_in_the_headers_of_its_page_or_export(users, share_shared, factor_shared):
+    """A share's header quotes its pot; with the unit's own share the others' amounts would follow."""
+    pot_texts = ("3000000", "600000", "按比例")
+    unit = client_for(users["yibao"])
+    page = unit.get(f"/allocations/{share_shared.pk}/").content.decode()
+    export = "\n".join(_texts(sheet_values(unit.get(f"/allocations/{share_shared.pk}/export.xlsx").content)))
+    for text in (page, export):
+        assert not [t for t in pot_texts if t in text]
+        assert "资助参保（2000元标准）" in text  # a per-head standard is no pot
+        assert "就医救助" in text
+        assert "经办能力" in text
+    assert [t for t in export.splitlines() if t.startswith("注：")] == [
+        "注：尾差处理：最大余额法（各部分之和等于资金总额）；四舍五入保留2位小数。"
+    ]
+    # A factor's weight is no amount: the unit still reads it.
+    factor_page = unit.get(f"/allocations/{factor_shared.pk}/").content.decode()
+    assert "困难群众人数因素 (50%)" in factor_page
+    # Finance staff keep the printed headers with their pots.
+    staff = client_for(users["tacheng"])
+    staff_export = _texts(sheet_values(staff.get(f"/allocations/{share_shared.pk}/export.xlsx").content))
+    assert {"就医救助（3000000元按比例）", "经办能力（600000元按比例）"} <= staff_export

@@ -198,3 +198,77 @@ def test_a_refused_upload_redraws_the_page_without_computing_again(tacheng, plan
     assert "为负数" in page
     assert response.context["layout"] is not None  # the stored table is shown again
     assert computed == []
+
+
+# ------------------------------------------------------------------ the budget disclosure's uploads
+
+
+def filled_rows(content):
+    """Non-empty rows below the header of each sheet the import reads, as the row limit counts them."""
+    from openpyxl import load_workbook
+
+    from fundflow.io.disclosure_budget_xlsx import SHEETS
+
+    wb = load_workbook(io.BytesIO(content), read_only=True)
+    return sum(
+        1
+        for ws in wb.worksheets
+        if ws.title in SHEETS
+        for values in ws.iter_rows(min_row=2, values_only=True)
+        if any(v not in (None, "") and str(v).strip() for v in values)
+    )
+
+
+def test_a_budget_workbook_over_the_row_limit_is_refused_and_one_at_the_limit_accepted(users, settings):
+    from fundflow.disclosure.models import BudgetRecord
+    from fundflow.regions.models import BudgetUnit
+    from tests.web.test_disclosure_pages import template_of_seed_budget
+
+    unit = BudgetUnit.objects.get(code="654200-YB")
+    content = template_of_seed_budget(unit.name)
+    rows = filled_rows(content)
+    client = Client()
+    client.force_login(users["tacheng"])
+    settings.FUNDFLOW_UPLOAD_MAX_ROWS = rows - 1
+    response = client.post("/disclosure/import/", {"unit": unit.pk, "file": SimpleUploadedFile("预算.xlsx", content)})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert f"预算.xlsx 的数据超过 {rows - 1} 行（单次上传上限），未导入任何数据" in page
+    assert not BudgetRecord.objects.exists()
+    settings.FUNDFLOW_UPLOAD_MAX_ROWS = rows
+    response = client.post("/disclosure/import/", {"unit": unit.pk, "file": SimpleUploadedFile("预算.xlsx", content)})
+    assert response.status_code == 302
+    assert BudgetRecord.objects.filter(unit=unit).count() == 1
+
+
+def test_a_disclosure_text_over_the_row_limit_is_not_checked(users, settings):
+    from tests.web.test_disclosure_pages import SEED_004
+
+    content = SEED_004.read_bytes()
+    lines = sum(1 for line in content.decode("utf-8-sig").splitlines() if line.strip())
+    client = Client()
+    client.force_login(users["audit"])
+    settings.FUNDFLOW_UPLOAD_MAX_ROWS = lines - 1
+    response = client.post("/disclosure/check/", {"file": SimpleUploadedFile("004.txt", content)})
+    assert response.status_code == 400
+    assert f"004.txt 的数据超过 {lines - 1} 行（单次上传上限），未作核对" in response.content.decode()
+    settings.FUNDFLOW_UPLOAD_MAX_ROWS = lines
+    response = client.post("/disclosure/check/", {"file": SimpleUploadedFile("004.txt", content)})
+    assert response.status_code == 200
+    assert "发现 21 处问题" in response.content.decode()
+
+
+def test_a_disclosure_workbook_over_the_row_limit_is_not_checked(users, settings):
+    from fundflow.disclosure.services import budget_import
+    from fundflow.regions.models import BudgetUnit
+    from tests.web.test_disclosure_pages import budget_yaml
+
+    unit = BudgetUnit.objects.get(code="654200-YB")
+    budget = budget_import(user=users["tacheng"], unit=unit, filename="b.yaml", content=budget_yaml(unit.name)).budget
+    client = Client()
+    client.force_login(users["tacheng"])
+    workbook = client.get(f"/disclosure/{budget.pk}/package.xlsx").content
+    settings.FUNDFLOW_UPLOAD_MAX_ROWS = 10
+    response = client.post("/disclosure/check/", {"file": SimpleUploadedFile("pkg.xlsx", workbook)})
+    assert response.status_code == 400
+    assert "pkg.xlsx 的数据超过 10 行（单次上传上限），未作核对" in response.content.decode()

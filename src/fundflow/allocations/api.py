@@ -157,7 +157,8 @@ class AdjustmentsSerializer(serializers.Serializer[Any]):
 
 def _adjustments_body(user: Any, plan: AllocationPlan) -> dict[str, Any]:
     """The adjustments the user may read (a recipient unit: only those on its own lines)."""
-    places = services.parse_spec(plan.spec_yaml).rounding.places
+    # Parameters saved before a rule refused them: each delta as stored.
+    places = services.stored_places(plan.spec_yaml) or 0
     items = [
         {
             "id": a.pk,

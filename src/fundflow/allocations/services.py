@@ -33,7 +33,7 @@ from fundflow.platform.errors import ActionNotAllowed, ConflictError, ServiceErr
 from fundflow.platform.uploads import check_upload_size, upload_max_rows
 from fundflow.regions.matching import regions_named, units_named
 from fundflow.regions.models import BudgetUnit, Region
-from fundflow.text_fields import text_problems
+from fundflow.text_fields import has_control, text_problems
 
 __all__ = ["ActionNotAllowed", "ConflictError", "ServiceError", "check_upload_size"]
 
@@ -49,6 +49,21 @@ def parse_spec(spec_yaml: str) -> Plan:
     except PlanError as exc:
         raise ServiceError("分配参数有误", exc.problems) from None
     return plan
+
+
+def spec_problems(spec_yaml: str) -> tuple[Problem, ...]:
+    """What the current rules refuse in stored parameters — empty when they parse. A plan saved before a rule
+    existed (e.g. ``recipients :`` before row keys were refused however spelled) must still open, not fail."""
+    try:
+        parse_spec(spec_yaml)
+    except ServiceError as exc:
+        return tuple(exc.problems) or (Problem("yaml.syntax", exc.message, Location("分配参数")),)
+    return ()
+
+
+def stored_places(spec_yaml: str) -> int | None:
+    """The plan's decimal places, or None when its stored parameters no longer parse."""
+    return None if spec_problems(spec_yaml) else parse_spec(spec_yaml).rounding.places
 
 
 def validate_spec(spec_yaml: str) -> Plan:
@@ -527,9 +542,17 @@ def _parse_adjustment_row(
         else:
             if abs(delta) >= _DELTA_MAX:
                 problems.append(Problem("input.too-large", "调整数过大", where.at_column(ADJUSTMENT_FIELDS["delta"])))
-    if len(row.reason.strip()) > _REASON_MAX:
+    reason = row.reason.strip()
+    at_reason = where.at_column(ADJUSTMENT_FIELDS["reason"])
+    if len(reason) > _REASON_MAX:
+        problems.append(Problem("input.too-long", f"理由不能超过 {_REASON_MAX} 个字", at_reason))
+    # The reason is printed in the plan's history and explanations and may reach a workbook: refused like any
+    # other entered text that a spreadsheet could run as a formula, and kept to a single line.
+    if formula_like(reason):
+        problems.append(formula_problem("input.formula-text", reason, at_reason))
+    if has_control(reason):
         problems.append(
-            Problem("input.too-long", f"理由不能超过 {_REASON_MAX} 个字", where.at_column(ADJUSTMENT_FIELDS["reason"]))
+            Problem("text.control-character", "理由应为一行文字，不能含换行符、制表符等控制字符", at_reason)
         )
     if problems:
         return None, problems

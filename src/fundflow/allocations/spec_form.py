@@ -7,6 +7,7 @@ Both halves are joined into one plan-file text, so the web and the CLI share one
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Collection
 from decimal import Decimal
 from typing import Any
 
@@ -69,7 +70,7 @@ def split_spec(spec_yaml: str) -> tuple[Common, str]:
         mode=plan.rounding.mode.value,
         apportion=plan.apportion.value,
     )
-    return common, _without_common(spec_yaml)
+    return common, without_keys(spec_yaml, COMMON_KEYS)
 
 
 def _entries(text: str) -> tuple[bool, list[tuple[str, yaml.Node, yaml.Node]]]:
@@ -84,8 +85,8 @@ def _entries(text: str) -> tuple[bool, list[tuple[str, yaml.Node, yaml.Node]]]:
     return bool(getattr(root.node, "flow_style", False)), entries
 
 
-def _without_common(spec_yaml: str) -> str:
-    """The stored text minus its common entries, found by the parser (not by how a line starts).
+def without_keys(spec_yaml: str, keys: Collection[str]) -> str:
+    """The stored text minus its top-level entries named ``keys``, found by the parser (not by how a line starts).
 
     A block mapping keeps its lines exactly (comments, layout, error line numbers); a flow mapping (possible
     through the API) is rewritten entry by entry from its source text.
@@ -93,16 +94,14 @@ def _without_common(spec_yaml: str) -> str:
     flow, entries = _entries(spec_yaml)
     if flow or not entries:
         rest = [
-            f"{name}: {spec_yaml[v.start_mark.index : v.end_mark.index]}"
-            for name, _, v in entries
-            if name not in COMMON_KEYS
+            f"{name}: {spec_yaml[v.start_mark.index : v.end_mark.index]}" for name, _, v in entries if name not in keys
         ]
         return "\n".join(rest).strip() + "\n"
     lines = spec_yaml.splitlines()
     starts = [k.start_mark.line for _, k, _ in entries] + [len(lines)]
     keep = list(lines[: starts[0]])
     for (name, _, _), start, end in zip(entries, starts, starts[1:], strict=False):
-        if name not in COMMON_KEYS:
+        if name not in keys:
             keep.extend(lines[start:end])
     return "\n".join(keep).strip() + "\n"
 

@@ -27,16 +27,25 @@ from fundflow.allocations.history import history_entries
 from fundflow.allocations.method_form import MethodForms, merged_initial
 from fundflow.allocations.models import AllocationPlan
 from fundflow.allocations.selectors import access_plan, adjustments_visible_to, plans_visible_to
-from fundflow.allocations.spec_form import common_from_form, common_keys_in, join_spec, remap, split_spec
+from fundflow.allocations.spec_form import (
+    COMMON_KEYS,
+    common_from_form,
+    common_keys_in,
+    join_spec,
+    remap,
+    split_spec,
+    without_keys,
+)
 from fundflow.allocations.spec_templates import METHOD_CHOICES, SPEC_TEMPLATES
 from fundflow.allocations.visibility import own_lines, restrict_layout
 from fundflow.core.allocation import allocate
-from fundflow.core.errors import PlanError
+from fundflow.core.errors import PlanError, Problem
 from fundflow.core.explain import explain as explain_figure
 from fundflow.core.explain import explain_own_line
 from fundflow.core.plan import Plan
 from fundflow.core.result import AllocationResult
 from fundflow.io.layout import Layout, build_layout
+from fundflow.io.plan_yaml import ROW_KEYS
 from fundflow.platform.downloads import XLSX, download
 from fundflow.platform.errors import ConflictError, ServiceError
 from fundflow.platform.handlers import on_refusal
@@ -172,9 +181,11 @@ def _stored_result(plan: AllocationPlan) -> AllocationResult | None:
         if key in _RESULTS:
             _RESULTS.move_to_end(key)
             return _RESULTS[key]
+    if services.spec_problems(plan.spec_yaml):
+        return None  # stored parameters the current rules refuse: the page says so instead of drawing a table
     try:
         result = allocate(services.core_plan(plan))
-    except (PlanError, ServiceError):
+    except PlanError:
         return None
     with _RESULTS_LOCK:
         _RESULTS[key] = result
@@ -193,7 +204,19 @@ def _visible_layout(request: HttpRequest, plan: AllocationPlan) -> Layout | None
     return layout if own is None else restrict_layout(layout, own)
 
 
+SPEC_BROKEN = "分配参数不符合当前规则，请在“修改参数”中更正"
+
+
+def _spec_problems(plan: AllocationPlan) -> tuple[Problem, ...]:
+    """What the current rules refuse in the stored parameters: none, unless the plan was saved before a rule
+    existed (e.g. ``recipients :`` in the text before row keys were refused however spelled)."""
+    return services.spec_problems(plan.spec_yaml)
+
+
 def _detail_context(request: HttpRequest, plan: AllocationPlan, **extra: Any) -> dict[str, Any]:
+    spec_problems = _spec_problems(plan)
+    if spec_problems:
+        return _broken_detail_context(request, plan, spec_problems, **extra)
     layout = _visible_layout(request, plan)
     header_first, header_second = layout.header_rows() if layout else ([], [])
     spec = services.parse_spec(plan.spec_yaml)
@@ -217,6 +240,42 @@ def _detail_context(request: HttpRequest, plan: AllocationPlan, **extra: Any) ->
         **_adjustment_context(request, plan, spec),
         "history": history,
         "can_change": request.user.has_perm("allocations.change_plan", plan),
+        "can_enter": request.user.has_perm("allocations.change_plan", plan),
+        "upload_form": UploadForm(initial={"version": plan.version}),
+        **extra,
+    }
+
+
+def _broken_detail_context(
+    request: HttpRequest, plan: AllocationPlan, problems: tuple[Problem, ...], **extra: Any
+) -> dict[str, Any]:
+    """The plan page when its stored parameters no longer parse: names, history and the way to the edit page;
+    no table, inputs or adjustments (they all need the parameters), and nothing may be entered."""
+    recipients = list(plan.recipients.all())
+    own = own_lines(request.user, plan)
+    history = history_entries(plan)[:50]
+    if own is not None:
+        recipients = [r for r in recipients if (r.group, r.name) in own]
+        names = {f"{group} {name}".strip() for group, name in own}
+        history = [h for h in history if h["label"] in names]
+    return {
+        "plan": plan,
+        "layout": None,
+        "spec_problems": problems,
+        "header_first": [],
+        "header_second": [],
+        "columns": [],
+        "column_labels": [],
+        "new_columns": [],
+        "rows": [(r, []) for r in recipients],
+        "adjustments": [],
+        "adjustment_rows": [],
+        "adjustment_parts": [],
+        "adjustment_targets": [],
+        "adjustment_places": 0,
+        "history": history,
+        "can_change": request.user.has_perm("allocations.change_plan", plan),
+        "can_enter": False,
         "upload_form": UploadForm(initial={"version": plan.version}),
         **extra,
     }
@@ -311,8 +370,15 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @on_refusal(_spec_refused)
 def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _writable_plan(request, pk)
-    form, methods, extra = _spec_forms(request, plan)
-    problems: tuple[Any, ...] = ()
+    problems: tuple[Any, ...] = _spec_problems(plan)
+    if problems:
+        initial, readable, problems = _broken_edit(plan, problems)
+        if request.method != "POST":
+            messages.error(request, SPEC_BROKEN)
+        form, methods = SpecForm(request.POST or None, initial=initial), _method_forms(request, readable)
+        extra: dict[str, Any] = {"plan": plan}
+    else:
+        form, methods, extra = _spec_forms(request, plan)
     if request.method == "POST" and form.is_valid():
         spec, problems, _ = _posted_spec(request, form, methods)
         if spec is not None:
@@ -328,10 +394,41 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "allocations/plan_form.html", _form_context(form, methods, problems, **extra))
 
 
+def _broken_edit(plan: AllocationPlan, problems: tuple[Problem, ...]) -> tuple[dict[str, Any], str, tuple[Any, ...]]:
+    """The edit page of a plan whose stored parameters no longer parse: the advanced text view holding the stored
+    text as it is (so the user sees and removes what is refused), with its problems at the text box's lines.
+
+    The form fields come from the stored text without the row keys saved before they were refused, when that
+    parses; else from the plan's own fields over the method's sample. Returns (initial, text for the method
+    forms, problems)."""
+    stripped = without_keys(plan.spec_yaml, ROW_KEYS)
+    readable = (
+        SPEC_TEMPLATES.get(plan.method, SPEC_TEMPLATES["factor"]) if services.spec_problems(stripped) else stripped
+    )
+    common, _ = split_spec(readable)
+    if readable is not stripped:
+        common = dataclasses.replace(common, title=plan.title, fund=plan.fund, year=plan.year)
+    params = without_keys(plan.spec_yaml, COMMON_KEYS)
+    spec, head = join_spec(common, params)
+    problems = remap(services.spec_problems(spec), head) or problems
+    initial = {
+        **dataclasses.asdict(common),
+        "places": str(common.places),
+        "params": params,
+        "document_number": plan.document_number,
+        "version": plan.version,
+        "editor": "text",
+    }
+    return initial, readable, problems
+
+
 @login_required
 @require_GET
 def template_download(request: HttpRequest, pk: int) -> HttpResponse:
     plan = access_plan(request.user, pk)
+    if _spec_problems(plan):
+        messages.error(request, SPEC_BROKEN)
+        return redirect("allocations:plan-detail", pk=plan.pk)
     return download(services.template_xlsx(plan, own_lines(request.user, plan)), f"{plan.title}-分配对象模板.xlsx")
 
 
@@ -481,7 +578,7 @@ def export_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     plan = access_plan(request.user, pk)
     layout = _visible_layout(request, plan)
     if layout is None:
-        messages.error(request, "尚未计算，无法导出")
+        messages.error(request, SPEC_BROKEN if _spec_problems(plan) else "尚未计算，无法导出")
         return redirect("allocations:plan-detail", pk=plan.pk)
     buffer = io.BytesIO()  # written in memory: no temporary file
     write_xlsx(layout, buffer)
@@ -496,7 +593,7 @@ def explain(request: HttpRequest, pk: int) -> HttpResponse:
     lines = None
     own = own_lines(request.user, plan)
     allowed = own is None or any(who in (name, f"{group}/{name}") for group, name in own)
-    result = _stored_result(plan) if allowed else None
+    result = _stored_result(plan) if allowed and not _spec_problems(plan) else None
     if result is not None:
         # A recipient unit: its own line without the pot, the totals or anyone else's figures.
         lines = explain_figure(result, who) if own is None else explain_own_line(result, who)

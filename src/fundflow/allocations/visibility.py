@@ -27,7 +27,12 @@ def own_lines(user: Any, plan: AllocationPlan) -> Own | None:
 
 
 def restrict_layout(layout: Layout, own: Own) -> Layout:
-    """Keep only the unit's own lines; drop 合计 and 小计 rows."""
+    """Keep only the unit's own lines; drop 合计 and 小计 rows, headers' pots and the table's notes.
+
+    A part's header may quote its pot (标准加比例's “就医救助（3000000元按比例）”), from which with the unit's
+    own share the others' follow, so headers become their unit text. Of the notes only the rounding rule and the
+    unit's own lines' notes stay: the others compare the table's sums with its pots.
+    """
     kept = []
     group = ""
     for row in layout.rows:
@@ -37,8 +42,10 @@ def restrict_layout(layout: Layout, own: Own) -> Layout:
             name = row.cells[layout.name_columns - 1]
             if (group if layout.name_columns == 2 else "", name) in own:
                 kept.append(row)
-    notes = [n for n in layout.notes if any(n.startswith(f"{name}：") for _, name in own) or n.startswith("尾差处理")]
-    return dataclasses.replace(layout, rows=kept, notes=notes)
+    spans = [s if s.unit_text is None else dataclasses.replace(s, text=s.unit_text) for s in layout.spans]
+    notes = [n for n in layout.notes[:1] if n.startswith("尾差处理")]
+    notes.extend(f"{row.cells[layout.name_columns - 1]}：{row.note}" for row in kept if row.note)
+    return dataclasses.replace(layout, spans=spans, rows=kept, notes=notes)
 
 
 def restrict_result(data: dict[str, Any], own: Own) -> dict[str, Any]:

@@ -91,7 +91,7 @@ def explain_own_line(result: AllocationResult, who: str) -> list[str] | None:
         out.append(f"【{part.name}】 = {fmt(line.parts[part.name])}{unit}")
         steps = line.explain.get(part.name, ())
         if result.method in _SELF_CONTAINED:
-            shown = list(steps)
+            shown = [_neutral_adjustment(s, unit) if s.startswith(ADJUSTMENT_STEP) else s for s in steps]
         else:
             # Entered inputs only: a derived column may come from the table's sums (a share's 分配比例).
             own = [
@@ -99,7 +99,7 @@ def explain_own_line(result: AllocationResult, who: str) -> list[str] | None:
             ]
             shown = [f"本单位数据：{'；'.join(own)}"] if own else []
             shown.append(_METHOD_TEXT[result.method])
-            shown.extend(s for s in steps if s.startswith(ADJUSTMENT_STEP))
+            shown.extend(_neutral_adjustment(s, unit) for s in steps if s.startswith(ADJUSTMENT_STEP))
         out.extend(f"  {i}. {s}" for i, s in enumerate(shown, start=1))
     if "合计" in line.explain:
         out.append("【合计】")
@@ -109,3 +109,10 @@ def explain_own_line(result: AllocationResult, who: str) -> list[str] | None:
     if result.method not in _SELF_CONTAINED:
         out.append(WITHHELD)
     return out
+
+
+def _neutral_adjustment(step: str, unit: str) -> str:
+    """A unit's own tail adjustment as its amount alone: the bureau's reason may name another recipient
+    (“与库车县互调”), so it is not quoted. ``step`` reads “尾差调整 +1（理由：…）：1815 → 1816万元”."""
+    delta = step.removeprefix(ADJUSTMENT_STEP).split("（", 1)[0]
+    return f"含尾差调整 {delta}{unit}"

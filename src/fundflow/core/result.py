@@ -31,6 +31,9 @@ class PartSpec:
     header: str
     inputs: tuple[InputColumn, ...] = ()
     amount_label: str = "补助资金"
+    # The header a recipient unit may read: None means the bare name, since a header may quote a pot or a total
+    # from which the other recipients' shares follow. A method sets it only when its header quotes neither.
+    unit_header: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

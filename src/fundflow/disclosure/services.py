@@ -28,7 +28,7 @@ from fundflow.io.encoding import decode_text
 from fundflow.io.numbers import parse_decimal
 from fundflow.io.xlsx_write import formula_problem, formula_texts
 from fundflow.platform.errors import ActionNotAllowed, ConflictError, ServiceError
-from fundflow.platform.uploads import check_upload_size
+from fundflow.platform.uploads import check_upload_size, upload_max_rows
 from fundflow.reference import catalogue, years
 from fundflow.regions.models import BudgetUnit
 
@@ -52,7 +52,7 @@ def _parse(filename: str, content: bytes, book: CodeBook) -> Budget:
     if Path(filename).suffix.lower() == ".xlsx":
         from fundflow.io.disclosure_budget_xlsx import read_budget_xlsx_bytes
 
-        return read_budget_xlsx_bytes(content, book, filename)
+        return read_budget_xlsx_bytes(content, book, filename, max_rows=upload_max_rows())
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -71,9 +71,25 @@ def parse_budget_upload(filename: str, content: bytes) -> tuple[Budget, CodeBook
         if book.year != first.year:
             budget = _parse(filename, content, book)
     except PlanError as exc:
+        _refuse_too_many_rows(exc, filename, "未导入任何数据")
         raise ServiceError(f"{filename} 有 {len(exc.problems)} 处错误，未导入任何数据", exc.problems) from None
     _check_formulas(budget, filename, "未导入任何数据")
     return budget, book
+
+
+def _too_many_rows(filename: str, outcome: str) -> ServiceError:
+    """The refusal of an upload past the row limit, worded as the allocation uploads word it."""
+    return ServiceError(
+        f"{filename} 的数据超过 {upload_max_rows()} 行（单次上传上限），{outcome}。"
+        "请删去多余的行；确需更多行请联系系统管理员调整上限。"
+    )
+
+
+def _refuse_too_many_rows(exc: PlanError, filename: str, outcome: str) -> None:
+    from fundflow.io.xlsx_cells import TOO_MANY_ROWS
+
+    if any(p.rule == TOO_MANY_ROWS for p in exc.problems):
+        raise _too_many_rows(filename, outcome) from None
 
 
 def _check_formulas(budget: Budget, where: str, outcome: str) -> None:
@@ -290,7 +306,7 @@ def check_upload(filename: str, content: bytes) -> tuple[Disclosure, list[Findin
     check_upload_size(filename, len(content))
     try:
         if suffix == ".xlsx":
-            d = read_disclosure_xlsx(content, display_name=filename)
+            d = read_disclosure_xlsx(content, display_name=filename, max_rows=upload_max_rows())
         else:
             try:
                 text = decode_text(content)
@@ -299,10 +315,12 @@ def check_upload(filename: str, content: bytes) -> tuple[Disclosure, list[Findin
                     f"文件 {filename} 的编码无法识别（不是 UTF-8 编码，也不是 GBK/GB18030 编码）。"
                     "请用记事本等工具“另存为”UTF-8 编码后重新上传。"
                 ) from None
-            d = parse_disclosure(
-                [(i, line) for i, line in enumerate(io.StringIO(text).read().splitlines(), 1)], filename
-            )
+            lines = io.StringIO(text).read().splitlines()
+            if sum(1 for line in lines if line.strip()) > upload_max_rows():
+                raise _too_many_rows(filename, "未作核对")
+            d = parse_disclosure(list(enumerate(lines, 1)), filename)
     except PlanError as exc:
+        _refuse_too_many_rows(exc, filename, "未作核对")
         raise ServiceError(f"无法读取 {filename}", exc.problems) from None
     if not d.tables:
         raise ServiceError(

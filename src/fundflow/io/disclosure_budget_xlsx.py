@@ -32,7 +32,7 @@ from fundflow.core.disclosure.stated import CodeBook
 from fundflow.core.errors import Location, PlanError, Problem
 from fundflow.io.disclosure_budget import parse_nodes
 from fundflow.io.disclosure_budget_writer import budget_to_dict
-from fundflow.io.xlsx_cells import cell_text, is_formula
+from fundflow.io.xlsx_cells import cell_text, is_formula, too_many_rows
 from fundflow.io.xlsx_write import save_workbook
 from fundflow.io.yamlnodes import Y
 
@@ -272,8 +272,10 @@ def read_budget_xlsx(path: Path, book: CodeBook, name: str | None = None) -> Uni
     return read_budget_xlsx_bytes(path.read_bytes(), book, name or path.name)
 
 
-def read_budget_xlsx_bytes(content: bytes, book: CodeBook, file: str) -> UnitBudget:
-    sheets = _sheets(content, file)
+def read_budget_xlsx_bytes(content: bytes, book: CodeBook, file: str, max_rows: int | None = None) -> UnitBudget:
+    """Read a filled template from its bytes; ``max_rows`` bounds the data rows of all sheets together (a web
+    upload's row limit: reading stops past it with ``file.too-many-rows``)."""
+    sheets = _sheets(content, file, max_rows)
     marks = _Marks()
     problems: list[Problem] = []
     root: list[tuple[yaml.Node, yaml.Node]] = []
@@ -435,8 +437,10 @@ def _letter(index: int) -> str:
     return str(get_column_letter(index + 1))
 
 
-def _sheets(content: bytes, file: str) -> dict[str, list[tuple[int, list[str]]]]:
-    """Each sheet's rows as text with their row numbers. Formulas are refused: the value must be typed."""
+def _sheets(content: bytes, file: str, max_rows: int | None = None) -> dict[str, list[tuple[int, list[str]]]]:
+    """Each sheet's rows as text with their row numbers. Formulas are refused: the value must be typed.
+
+    More than ``max_rows`` non-empty rows below the sheets' headers stops the reading at once."""
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -448,6 +452,7 @@ def _sheets(content: bytes, file: str) -> dict[str, list[tuple[int, list[str]]]]
         ) from None
     problems: list[Problem] = []
     out: dict[str, list[tuple[int, list[str]]]] = {}
+    data_rows = 0
     try:
         for ws in wb.worksheets:
             if ws.title not in SHEETS:
@@ -458,6 +463,10 @@ def _sheets(content: bytes, file: str) -> dict[str, list[tuple[int, list[str]]]]
                 cells = [cell_text(v) for v in values]
                 if number == 1:
                     headers = [c.strip() for c in cells]
+                elif any(c.strip() for c in cells):
+                    data_rows += 1
+                    if max_rows is not None and data_rows > max_rows:
+                        raise too_many_rows(file, max_rows)
                 for i, v in enumerate(values):
                     if is_formula(v):
                         column = headers[i] if i < len(headers) and headers[i] else _letter(i)

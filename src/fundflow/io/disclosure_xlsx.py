@@ -20,7 +20,7 @@ from fundflow.core.errors import Location, PlanError
 from fundflow.io.disclosure_grid import layout
 from fundflow.io.disclosure_text import Numbered, parse_disclosure
 from fundflow.io.numbers import parse_decimal
-from fundflow.io.xlsx_cells import cell_text
+from fundflow.io.xlsx_cells import cell_text, too_many_rows
 from fundflow.io.xlsx_write import save_workbook
 
 NARRATIVE_SHEET = "说明"
@@ -95,11 +95,14 @@ def write_disclosure_xlsx(d: Disclosure, path: Path | IO[bytes]) -> None:
     save_workbook(wb, path)
 
 
-def read_disclosure_xlsx(path: Path | bytes, display_name: str | None = None) -> Disclosure:
+def read_disclosure_xlsx(
+    path: Path | bytes, display_name: str | None = None, max_rows: int | None = None
+) -> Disclosure:
     """Read a workbook written by :func:`write_disclosure_xlsx` (or one laid out the same way).
 
     ``path`` may be the file's bytes (a web upload, read without a temporary file); ``display_name`` is the name
     shown in messages instead of the path. An unreadable file is a Chinese message naming only the file.
+    ``max_rows`` bounds the non-empty rows of all sheets together (a web upload's row limit).
     """
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
@@ -116,12 +119,16 @@ def read_disclosure_xlsx(path: Path | bytes, display_name: str | None = None) ->
         raise unreadable from None
     try:
         lines: Numbered = []
+        filled = 0
         for ws in wb.worksheets:
             for number, values in enumerate(ws.iter_rows(values_only=True), 1):
                 cells = [cell_text(v) for v in values]
                 while cells and not cells[-1]:
                     cells.pop()
                 lines.append((number, "\t".join(cells)))
+                filled += 1 if any(c.strip() for c in cells) else 0
+                if max_rows is not None and filled > max_rows:
+                    raise too_many_rows(name, max_rows)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError, EOFError):
         raise unreadable from None
     finally:

@@ -29,6 +29,7 @@ class Span:
     start: int
     width: int
     text: str
+    unit_text: str | None = None  # what a recipient unit reads instead (a part's header without pot), None: text
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class Row:
     style: RowStyle
     cells: list[str]
     numbers: list[Decimal | None]  # the exact value behind each cell, None for text cells
+    note: str = ""  # a line's own note (also printed among the layout's notes)
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,8 @@ def build_layout(result: AllocationResult, labels: dict[str, str] | None = None)
             sub.append(column.label)
         amount_columns.append(len(sub))
         sub.append(part.amount_label if not single_plain else "")
-        spans.append(Span(start, len(sub) - start, part.header))
+        unit_text = part.unit_header if part.unit_header is not None else part.name
+        spans.append(Span(start, len(sub) - start, part.header, unit_text))
     total_col = len(sub)
     amount_columns.append(total_col)
     sub.append("")
@@ -139,6 +142,7 @@ def build_layout(result: AllocationResult, labels: dict[str, str] | None = None)
                         line.amount,
                         name_columns,
                         places,
+                        line.note,
                     )
                 )
     else:
@@ -154,6 +158,7 @@ def build_layout(result: AllocationResult, labels: dict[str, str] | None = None)
                     line.amount,
                     name_columns,
                     places,
+                    line.note,
                 )
             )
     notes = list(result.notes)
@@ -181,6 +186,7 @@ def _row(
     amount: Decimal,
     name_columns: int,
     places: int,
+    note: str = "",
 ) -> Row:
     cells: list[str] = [first, second][:name_columns]
     numbers: list[Decimal | None] = [None] * name_columns
@@ -194,7 +200,7 @@ def _row(
         numbers.append(value)
     cells.append(fmt(amount, places))
     numbers.append(amount)
-    return Row(style, cells, numbers)
+    return Row(style, cells, numbers, note)
 
 
 def to_tsv(layout: Layout) -> str:

@@ -42,6 +42,14 @@ def is_formula(value: object) -> bool:
     return isinstance(value, str) and value.startswith(_FORMULA_MARK)
 
 
+TOO_MANY_ROWS = "file.too-many-rows"
+
+
+def too_many_rows(file: str, limit: int) -> PlanError:
+    """A workbook past an upload's row limit (the caller stops reading; the web turns it into its message)."""
+    return PlanError.single(TOO_MANY_ROWS, f"数据超过 {limit} 行（单次上传上限）", Location(file))
+
+
 def read_first_sheet(path: Path | bytes, display_name: str | None = None) -> list[list[str]]:
     """All rows of the first sheet as text (see ``iter_first_sheet``)."""
     return list(iter_first_sheet(path, display_name))

@@ -102,9 +102,8 @@ def _part_spec(plan: Plan, f: Factor) -> PartSpec:
     if len(f.counts) > 1:
         label = f.count_label or "、".join(plan.label(c) for c in f.counts) + "合计"
         inputs.append(InputColumn(_sum_key(f), label, derived=True))
-    return PartSpec(
-        name=f.name, header=f"{f.name} ({percent(f.weight)})", inputs=tuple(inputs), amount_label=f.amount_label
-    )
+    header = f"{f.name} ({percent(f.weight)})"  # the weight only: a unit may read it, the pot's amount it may not
+    return PartSpec(name=f.name, header=header, inputs=tuple(inputs), amount_label=f.amount_label, unit_header=header)
 
 
 def _pot_text(plan: Plan, f: Factor, exact: Decimal, pot: Decimal) -> str:

@@ -117,18 +117,19 @@ def _to_unit(plan: Plan, w: Working, names: list[str], yuan: list[Decimal]) -> N
 
 
 def _part_spec(plan: Plan, c: StandardComponent | ShareComponent) -> PartSpec:
+    """A standard's header quotes its per-head standard (a unit may read it); a share's quotes its pot (it may not)."""
     unit = plan.unit.value
     inputs: tuple[InputColumn, ...]
     if isinstance(c, StandardComponent):
         inputs = (InputColumn(c.count, plan.label(c.count)),)
         header = f"{c.name}（{fmt(c.standard_yuan)}元标准）"
-    elif c.share_percent is not None:
+        return PartSpec(name=c.name, header=header, inputs=inputs, amount_label=f"金额（{unit}）", unit_header=header)
+    if c.share_percent is not None:
         inputs = (InputColumn(c.share_percent, plan.label(c.share_percent)),)
-        header = f"{c.name}（{fmt(c.pot_yuan)}元按比例）"
     else:
         assert c.count is not None
         inputs = (InputColumn(c.count, plan.label(c.count)), InputColumn(f"{c.name}%", "分配比例（%）", derived=True))
-        header = f"{c.name}（{fmt(c.pot_yuan)}元按比例）"
+    header = f"{c.name}（{fmt(c.pot_yuan)}元按比例）"
     return PartSpec(name=c.name, header=header, inputs=inputs, amount_label=f"金额（{unit}）")
 
 
