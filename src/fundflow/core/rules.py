@@ -36,6 +36,7 @@ _RULES = (
     Rule("file.type", ERROR, "a recipients file is neither .csv nor .xlsx"),
     Rule("file.empty", ERROR, "a recipients file has no rows"),
     Rule("file.no-name-column", ERROR, "a recipients file has no name/名称 column"),
+    Rule("file.too-many-rows", ERROR, "web: an upload to import or check has more rows than the upload limit"),
     Rule("file.header", ERROR, "a web upload's header lacks 名称 or a column the method needs"),
     Rule("file.pdf-unavailable", ERROR, "a PDF was asked for but LibreOffice is not installed"),
     Rule("file.pdf-failed", ERROR, "LibreOffice did not produce the PDF (or timed out)"),
