@@ -9,17 +9,17 @@ Missing and not-yours answer alike (404) through the ``access_*`` helpers, so id
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
 from fundflow.accounts.models import Profile, Role
 from fundflow.accounts.scope import profile_of
 from fundflow.ledger.models import Document, Indicator, Payment, Warning
+from fundflow.platform.scope import access_object, in_region_subtree
 from fundflow.regions.models import Region
 
 
 def subtree_q(field: str, region: Region) -> Q:
     """``field`` (a Region foreign key path such as ``holder_region``) is ``region`` or lies below it."""
-    return Q(**{f"{field}__path": region.path}) | Q(**{f"{field}__path__startswith": region.path + "/"})
+    return in_region_subtree(region, field)
 
 
 def _profile(user: object) -> Profile | None:
@@ -33,7 +33,8 @@ def regions_visible_to(user: object) -> QuerySet[Region]:
         return Region.objects.none()
     if profile.role == Role.UNIT:
         return Region.objects.filter(pk=profile.region_id)
-    return Region.objects.filter(Q(path=profile.region.path) | Q(path__startswith=profile.region.path + "/"))
+    path = profile.region.path
+    return Region.objects.filter(Q(path=path) | Q(path__startswith=path + "/"))
 
 
 def indicators_visible_to(user: object) -> QuerySet[Indicator]:
@@ -81,20 +82,13 @@ def warnings_visible_to(user: object) -> QuerySet[Warning]:
     return Warning.objects.filter(subtree_q("region", profile.region))
 
 
-def _access(queryset: QuerySet, pk: object, message: str):  # type: ignore[type-arg, no-untyped-def]
-    try:
-        return queryset.get(pk=int(str(pk)))
-    except (queryset.model.DoesNotExist, ValueError):
-        raise Http404(message) from None
-
-
 def access_document(user: object, pk: object) -> Document:
-    return _access(documents_visible_to(user), pk, "未找到该预算指标文件")  # type: ignore[no-any-return]
+    return access_object(documents_visible_to(user), pk, "未找到该预算指标文件")  # type: ignore[no-any-return]
 
 
 def access_indicator(user: object, pk: object) -> Indicator:
-    return _access(indicators_visible_to(user), pk, "未找到该指标")  # type: ignore[no-any-return]
+    return access_object(indicators_visible_to(user), pk, "未找到该指标")  # type: ignore[no-any-return]
 
 
 def access_warning(user: object, pk: object) -> Warning:
-    return _access(warnings_visible_to(user), pk, "未找到该预警")  # type: ignore[no-any-return]
+    return access_object(warnings_visible_to(user), pk, "未找到该预警")  # type: ignore[no-any-return]
