@@ -221,13 +221,7 @@ def _detail_context(request: HttpRequest, plan: AllocationPlan, **extra: Any) ->
     header_first, header_second = layout.header_rows() if layout else ([], [])
     spec = services.parse_spec(plan.spec_yaml)
     columns = services.input_columns(spec)
-    recipients = list(plan.recipients.all())
-    own = own_lines(request.user, plan)
-    history = history_entries(plan)[:50]
-    if own is not None:
-        recipients = [r for r in recipients if (r.group, r.name) in own]
-        names = {f"{group} {name}".strip() for group, name in own}
-        history = [h for h in history if h["label"] in names]
+    recipients, history = _readable_rows(request, plan)
     return {
         "plan": plan,
         "layout": layout,
@@ -246,11 +240,8 @@ def _detail_context(request: HttpRequest, plan: AllocationPlan, **extra: Any) ->
     }
 
 
-def _broken_detail_context(
-    request: HttpRequest, plan: AllocationPlan, problems: tuple[Problem, ...], **extra: Any
-) -> dict[str, Any]:
-    """The plan page when its stored parameters no longer parse: names, history and the way to the edit page;
-    no table, inputs or adjustments (they all need the parameters), and nothing may be entered."""
+def _readable_rows(request: HttpRequest, plan: AllocationPlan) -> tuple[list[Any], list[dict[str, Any]]]:
+    """The recipient rows and the latest history the user may read (a recipient unit: its own lines only)."""
     recipients = list(plan.recipients.all())
     own = own_lines(request.user, plan)
     history = history_entries(plan)[:50]
@@ -258,6 +249,15 @@ def _broken_detail_context(
         recipients = [r for r in recipients if (r.group, r.name) in own]
         names = {f"{group} {name}".strip() for group, name in own}
         history = [h for h in history if h["label"] in names]
+    return recipients, history
+
+
+def _broken_detail_context(
+    request: HttpRequest, plan: AllocationPlan, problems: tuple[Problem, ...], **extra: Any
+) -> dict[str, Any]:
+    """The plan page when its stored parameters no longer parse: names, history and the way to the edit page;
+    no table, inputs or adjustments (they all need the parameters), and nothing may be entered."""
+    recipients, history = _readable_rows(request, plan)
     return {
         "plan": plan,
         "layout": None,
