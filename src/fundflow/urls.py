@@ -9,9 +9,12 @@ from rest_framework.routers import DefaultRouter
 
 from fundflow import site_views
 from fundflow.allocations.api import PlanViewSet
+from fundflow.ledger.api import DocumentViewSet, IndicatorViewSet
 
 router = DefaultRouter()
 router.register("plans", PlanViewSet, basename="plan")
+router.register("ledger/documents", DocumentViewSet, basename="ledger-document")
+router.register("ledger/indicators", IndicatorViewSet, basename="ledger-indicator")
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="allocations:plan-list", permanent=False)),
@@ -19,6 +22,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("allocations/", include("fundflow.allocations.urls")),
     path("disclosure/", include("fundflow.disclosure.urls")),
+    path("ledger/", include("fundflow.ledger.urls")),
     path("api/", include(router.urls)),
     path("api/token/", obtain_auth_token, name="api-token"),
     # Signed-in users only: the schema answers 401 (SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"]), the docs page
