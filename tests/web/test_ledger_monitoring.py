@@ -6,11 +6,14 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from fundflow.ledger import monitoring
 from tests.web.ledger_chain import FUND, YEAR, build_chain
 
 END = datetime.date(2021, 12, 31)
+ZERO_ = Decimal("0.00")
 
 
 @pytest.fixture
@@ -154,3 +157,110 @@ def test_trace_in_a_county_scope_starts_at_its_own_line(chain, users):
     tree = monitoring.trace_indicator(chain["I4"], indicators_visible_to(users["emin"]))
     assert tree["id"] == "I2"
     assert [c["id"] for c in tree["children"]] == ["I4"]
+
+
+# ---------------------------------------------------------------- property: roll-up over random trees
+
+
+# (region, parent region) pairs down the chain; units by region.
+CHILD_REGIONS = {
+    "650000": ["654200", "654300"],
+    "654200": ["654221", "654224"],
+    "654300": [],
+    "654221": [],
+    "654224": [],
+}
+UNITS = {"654200": "654200-YB", "654221": "654221-YB"}
+
+steps = st.lists(
+    st.tuples(st.integers(0, 50), st.integers(0, 3), st.integers(1, 500_00), st.booleans()), min_size=1, max_size=25
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=steps)
+def test_level_totals_are_own_plus_children(reference, steps):
+    """Random issue trees and payments: spent_total = spent_own + Σ children; sums match a brute-force count."""
+    from django.db import transaction
+
+    from fundflow.ledger.models import Document, Indicator, Payment
+    from fundflow.regions.models import BudgetUnit, Region
+
+    with transaction.atomic():
+        regions = {r.code: r for r in Region.objects.filter(code__in=list(CHILD_REGIONS))}
+        units = {code: BudgetUnit.objects.get(code=u) for code, u in UNITS.items()}
+        doc = Document.objects.create(
+            issuer=regions["650000"],
+            doc_no="测〔2021〕1号",
+            title="t",
+            doc_date=END,
+            budget_year=YEAR,
+            fiscal_year=YEAR,
+        )
+        top = Indicator.objects.create(
+            bgt_id="T0",
+            fiscal_year=YEAR,
+            document=doc,
+            cor_doc_no=doc.doc_no,
+            issuer=regions["650000"],
+            rec_region=regions["654200"],
+            holder_region=regions["654200"],
+            fund=FUND,
+            amount=Decimal("1000000.00"),
+        )
+        nodes = [top]
+        paid: dict[str, Decimal] = {}
+        for n, (pick, choice, cents, pay) in enumerate(steps):
+            parent = nodes[pick % len(nodes)]
+            amount = Decimal(cents) / 100
+            holder = parent.holder_region.code
+            if pay or parent.rec_unit_id is not None:
+                Payment.objects.create(
+                    payer_region=parent.holder_region,
+                    pay_app_no=f"P{n}",
+                    pay_date=END,
+                    fiscal_year=YEAR,
+                    indicator=parent,
+                    bgt_id=parent.bgt_id,
+                    agency_name="a",
+                    amount=amount,
+                )
+                paid[holder] = paid.get(holder, ZERO_) + amount
+                continue
+            below = CHILD_REGIONS[holder]
+            to_unit = choice == 0 or not below
+            if to_unit and holder not in UNITS:
+                continue
+            kwargs = (
+                {"rec_unit": units[holder], "holder_region": regions[holder]}
+                if to_unit
+                else {
+                    "rec_region": regions[below[choice % len(below)]],
+                    "holder_region": regions[below[choice % len(below)]],
+                }
+            )
+            nodes.append(
+                Indicator.objects.create(
+                    bgt_id=f"N{n}",
+                    fiscal_year=YEAR,
+                    document=doc,
+                    cor_doc_no=doc.doc_no,
+                    parent=parent,
+                    issuer=parent.holder_region,
+                    fund=FUND,
+                    amount=amount,
+                    **kwargs,
+                )
+            )
+        result = monitoring.monitor(fund=FUND, year=YEAR, as_of=END)
+        rows = {r.code: r for r in result.rows}
+        for r in rows.values():
+            kids = [c for c in rows.values() if c.parent == r.code]
+            assert r.figures.spent_total == r.figures.spent_own + sum((c.figures.spent_total for c in kids), ZERO_)
+            assert r.figures.spent_own == paid.get(r.code, ZERO_)
+            held = Indicator.objects.filter(rec_region__code=r.code, rec_unit__isnull=True)
+            assert r.figures.received == sum((i.amount for i in held), ZERO_) + (
+                Decimal("1000000.00") if r.code == "650000" else ZERO_
+            )
+        assert rows["650000"].figures.spent_total == sum(paid.values(), ZERO_)
+        transaction.set_rollback(True)
