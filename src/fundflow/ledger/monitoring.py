@@ -325,14 +325,16 @@ def trace_nodes(roots: Sequence[Indicator], visible: Any = None) -> list[dict[st
     reductions: dict[int, Decimal] = {}
     for reduces_id, amount in Indicator.objects.filter(reduces_id__in=list(by_id)).values_list("reduces_id", "amount"):
         reductions[reduces_id] = reductions.get(reduces_id, ZERO) + amount
-    payments: dict[int, list[Payment]] = {}
-    for p in (
+    # Plain tuples, not model instances: a top indicator's tree carries thousands of payments.
+    payments: dict[int, list[dict[str, Any]]] = {}
+    for ind_id, no, date, payer, payee, amount in (
         Payment.objects.filter(indicator_id__in=list(by_id), status=Payment.Status.MATCHED)
-        .select_related("payer_region")
-        .only("indicator_id", "pay_app_no", "pay_date", "agency_name", "payee", "amount", "payer_region__name")
         .order_by("pay_date", "id")
+        .values_list("indicator_id", "pay_app_no", "pay_date", "agency_name", "payee", "amount")
     ):
-        payments.setdefault(p.indicator_id, []).append(p)  # type: ignore[arg-type]
+        payments.setdefault(ind_id, []).append(
+            {"pay_app_no": no, "pay_date": date.isoformat(), "payer": payer, "payee": payee, "amount": amount}
+        )
     children: dict[int | None, list[Indicator]] = {}
     for n in sorted(nodes, key=lambda n: n.bgt_id):
         children.setdefault(n.parent_id if n.parent_id in by_id else None, []).append(n)
@@ -344,7 +346,7 @@ def trace_nodes(roots: Sequence[Indicator], visible: Any = None) -> list[dict[st
             ind.amount,
             reductions=reductions.get(ind.pk, ZERO),
             issued_children=sum((k.amount for k in kids), ZERO),
-            paid_net=sum((p.amount for p in paid), ZERO),
+            paid_net=sum((p["amount"] for p in paid), ZERO),
         )
         holder = ind.rec_unit or ind.rec_region
         return {
@@ -357,16 +359,7 @@ def trace_nodes(roots: Sequence[Indicator], visible: Any = None) -> list[dict[st
             "amount": str(ind.amount),
             "available": str(figures.available),
             "children": [node(k) for k in kids],
-            "payments": [
-                {
-                    "pay_app_no": p.pay_app_no,
-                    "pay_date": p.pay_date.isoformat(),
-                    "payer": p.agency_name,
-                    "payee": p.payee,
-                    "amount": str(p.amount),
-                }
-                for p in paid
-            ],
+            "payments": [{**p, "amount": str(p["amount"])} for p in paid],
         }
 
     return [node(n) for n in children.get(None, [])]
