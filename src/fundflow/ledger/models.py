@@ -216,6 +216,13 @@ class Indicator(models.Model):
         indexes = [
             models.Index(fields=["fiscal_year", "fund"], name="ledger_ind_year_fund"),
             models.Index(fields=["holder_region", "fiscal_year"], name="ledger_ind_holder_year"),
+            # 直达资金监控: one fund and year, aggregated by holder and issuer without touching the table
+            # (PostgreSQL covering index; other databases get the plain key).
+            models.Index(
+                fields=["fund", "fiscal_year"],
+                include=["amount", "rec_region", "rec_unit", "issuer", "holder_region", "parent", "document"],
+                name="ledger_ind_monitor",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -319,6 +326,8 @@ class Payment(models.Model):
         indexes = [
             models.Index(fields=["payer_region", "fiscal_year", "pay_date"], name="ledger_pay_region_year_date"),
             models.Index(fields=["status"], name="ledger_pay_status"),
+            # 直达资金监控 and trace: an indicator's payments up to a date, summed from the index alone.
+            models.Index(fields=["indicator", "pay_date"], include=["amount", "status"], name="ledger_pay_monitor"),
         ]
 
     def __str__(self) -> str:

@@ -6,4 +6,5 @@ app_name = "ledger"
 
 urlpatterns = [
     path("", include("fundflow.ledger.urls_documents")),
+    path("", include("fundflow.ledger.urls_monitor")),
 ]
