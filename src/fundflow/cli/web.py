@@ -95,6 +95,10 @@ def run_init(console: Console) -> None:
 
     m = markers_load()
     console.print(f"直达资金标识：新增 {m.created}，更新 {m.updated}，未变 {m.unchanged}")
+    from fundflow.ledger.warnings import warning_rules_load
+
+    w = warning_rules_load()
+    console.print(f"预警规则：新增 {w.created}，未变 {w.unchanged}")
 
 
 @app.command("init")
