@@ -37,6 +37,23 @@ from fundflow.platform.errors import ServiceError
 from fundflow.regions.matching import regions_named, units_named
 from fundflow.regions.models import BudgetUnit, Region
 
+COLUMNS_HELP = [
+    ("指标编号", "BGT_ID", "必填，唯一"),
+    ("上级指标编号", "ORI_BGT_ID", "顶层留空；系统外（如财政部）的编号照录"),
+    ("文号", "COR_BGT_DOC_NO", "必填，如 塔地财社〔2021〕87号"),
+    ("发文日期", "DOC_DATE", "必填"),
+    ("下达方", "MOF_DIV_CODE", "区划代码或名称；中央文件填“中央”"),
+    ("接收方", "REC_DIV_CODE", "区划代码或名称，或预算单位名称"),
+    ("资金名称", "", "必填，与上级指标一致"),
+    ("项目名称", "PRO_NAME", "与上级指标一致"),
+    ("预算年度", "FISCAL_YEAR", "必填"),
+    ("金额", "AMOUNT", "元，大于零"),
+    ("直达资金标识", "", "如“01 中央直达资金”，非直达资金留空"),
+    ("收入科目", "", ""),
+    ("支出功能科目", "EXP_FUNC_CODE", "必有此列"),
+    ("经济科目", "", "可选"),
+    ("提前下达", "", "是/否，空为否"),
+]
 CENTRAL = {"100000", "中央", "财政部", "中华人民共和国财政部"}
 
 

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import DecimalField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from fundflow.accounts.scope import profile_of
 from fundflow.core.ledger import warnings as conditions
@@ -103,7 +104,7 @@ def _store(rule: WarningRule, hits: list[_Hit]) -> int:
         )
     )
     fresh = [h for h in hits if (h.kind, h.subject_id) not in seen]
-    Warning.objects.bulk_create(
+    bulk_create_with_history(
         [
             Warning(
                 rule_id=rule.rule_id,
@@ -117,6 +118,7 @@ def _store(rule: WarningRule, hits: list[_Hit]) -> int:
             )
             for h in fresh
         ],
+        Warning,
         ignore_conflicts=True,  # a concurrent evaluation may have inserted the same (rule, subject)
     )
     return len(fresh)
