@@ -232,3 +232,37 @@ def test_import_raises_identity_warning_for_late_parent(ledger_ref):
     w = Warning.objects.get(rule_id="warn.identity-mismatch")
     assert (w.region.code, w.details["subject"], w.subject_kind) == ("654221", "T001", "indicator")
     assert "项目名称与上级指标不一致：上级为“医疗救助”，此处为“城乡医疗救助”" in w.message
+
+
+def test_upload_page(ledger_ref, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    users = ledger_ref
+    url = reverse("ledger:indicator-import")
+    client.force_login(users["audit"])
+    assert client.get(url).status_code == 403
+    client.force_login(users["yibao"])
+    assert client.post(url, {"file": SimpleUploadedFile("i.csv", csv_bytes(ROWS))}).status_code == 403
+    assert Indicator.objects.count() == 0
+
+    client.force_login(users["region"])
+    assert "BGT_ID" in client.get(url).content.decode()
+    bad = [*ROWS[:2], ROWS[2].replace(",1200000.50,", ",abc,")]
+    before = snapshot()
+    resp = client.post(url, {"file": SimpleUploadedFile("指标.csv", csv_bytes(bad))})
+    assert resp.status_code == 400
+    page = resp.content.decode()
+    assert "文件 指标.csv 第 4 行 “金额（第 10 列）”列" in page
+    assert "应为数字，实为“abc”" in page
+    assert snapshot() == before
+    resp = client.post(url, {"file": SimpleUploadedFile("指标.csv", csv_bytes(ROWS))}, follow=True)
+    assert "导入指标 5 条、文件 4 份" in resp.content.decode()
+    resp = client.post(url, {"file": SimpleUploadedFile("指标.csv", csv_bytes(ROWS))}, follow=True)
+    assert "5 行均已导入过，内容相同，未作改变" in resp.content.decode()
+    # 额敏县 may not import 托里县's line
+    client.force_login(users["emin"])
+    row = ROWS[3].replace("T002", "T003").replace(",800000,", ",1,")
+    resp = client.post(url, {"file": SimpleUploadedFile("e.csv", csv_bytes([row]))})
+    assert resp.status_code == 400
+    assert "不在您的管辖范围内" in resp.content.decode()
