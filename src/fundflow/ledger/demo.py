@@ -32,7 +32,7 @@ def synthetic_payment(
     payee: str = "演示收款人（合成）",
 ) -> Payment | None:
     """A marked synthetic payment from ``indicator`` (its holder pays); None when it exists already."""
-    ind = Indicator.objects.select_for_update().select_related("rec_unit").get(pk=indicator.pk)
+    ind = Indicator.objects.select_for_update().get(pk=indicator.pk)
     if Payment.objects.filter(payer_region_id=ind.holder_region_id, pay_app_no=pay_app_no).exists():
         return None
     problems = check_payment(ind.bgt_id, figures_of(ind), amount)
