@@ -9,10 +9,12 @@ from pathlib import Path
 FUNDFLOW = Path(sys.executable).with_name("fundflow")
 
 
-def run_demo(data_dir: Path) -> str:
+def run_demo(data_dir: Path, *args: str) -> str:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
     env.update(FUNDFLOW_DATA_DIR=str(data_dir), FUNDFLOW_DEMO_PASSWORD="demo-pass-2026")
-    done = subprocess.run([str(FUNDFLOW), "demo"], env=env, capture_output=True, text=True, timeout=300, check=False)
+    done = subprocess.run(
+        [str(FUNDFLOW), "demo", *args], env=env, capture_output=True, text=True, timeout=300, check=False
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout
 

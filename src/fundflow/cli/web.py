@@ -111,8 +111,12 @@ def init_command() -> None:
 
 
 @app.command("demo")
-def demo_command() -> None:
-    """初始化系统（同 fundflow init）并载入演示数据（种子文件的分配方案、单位预算、演示用户）。
+def demo_command(
+    no_ledger: Annotated[
+        bool, typer.Option("--no-ledger", help="不载入指标账演示（不下达、不支付），以便自己从下达开始操作")
+    ] = False,
+) -> None:
+    """初始化系统（同 fundflow init）并载入演示数据（种子文件的分配方案、单位预算、指标账及合成支付、演示用户）。
 
     可重复运行，不会重复创建。
     """
@@ -124,7 +128,7 @@ def demo_command() -> None:
     console.print(f"演示分配方案：新增 {plans}（已存在的不重复创建）")
     budgets = _demo_budgets()
     console.print(f"演示单位预算（预算公开）：新增 {budgets}（已存在的不重复创建）")
-    for line in _demo_ledger():
+    for line in [] if no_ledger else _demo_ledger():
         console.print(line, markup=False)
     if created_users:
         console.print(f"演示用户：{'、'.join(created_users)}")
