@@ -9,7 +9,7 @@ def test_issue_command(tmp_path):
     import os
     import subprocess
 
-    run_demo(tmp_path)
+    run_demo(tmp_path, "--no-ledger")  # the full demo issues 34号 itself
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
     env["FUNDFLOW_DATA_DIR"] = str(tmp_path)
     db = tmp_path / "fundflow.sqlite3"

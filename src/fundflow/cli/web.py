@@ -95,6 +95,10 @@ def run_init(console: Console) -> None:
 
     m = markers_load()
     console.print(f"直达资金标识：新增 {m.created}，更新 {m.updated}，未变 {m.unchanged}")
+    from fundflow.ledger.warnings import warning_rules_load
+
+    w = warning_rules_load()
+    console.print(f"预警规则：新增 {w.created}，未变 {w.unchanged}")
 
 
 @app.command("init")
@@ -107,8 +111,12 @@ def init_command() -> None:
 
 
 @app.command("demo")
-def demo_command() -> None:
-    """初始化系统（同 fundflow init）并载入演示数据（种子文件的分配方案、单位预算、演示用户）。
+def demo_command(
+    no_ledger: Annotated[
+        bool, typer.Option("--no-ledger", help="不载入指标账演示（不下达、不支付），以便自己从下达开始操作")
+    ] = False,
+) -> None:
+    """初始化系统（同 fundflow init）并载入演示数据（种子文件的分配方案、单位预算、指标账及合成支付、演示用户）。
 
     可重复运行，不会重复创建。
     """
@@ -120,6 +128,8 @@ def demo_command() -> None:
     console.print(f"演示分配方案：新增 {plans}（已存在的不重复创建）")
     budgets = _demo_budgets()
     console.print(f"演示单位预算（预算公开）：新增 {budgets}（已存在的不重复创建）")
+    for line in [] if no_ledger else _demo_ledger():
+        console.print(line, markup=False)
     if created_users:
         console.print(f"演示用户：{'、'.join(created_users)}")
         if generated:
@@ -190,6 +200,132 @@ def _demo_budgets() -> int:
             continue  # edited in the pages since: the demo leaves users' changes alone
         created += report.created
     return created
+
+
+# The ledger demo (指标账): 34号 issued by the 自治区 and received by 塔城地区, re-issued by 塔城 to its counties,
+# 额敏县 issuing to its 医疗保障局, synthetic payments, and 32号 issued by 塔城 to 地区医疗保障局.
+DEMO_DIRECT = {"marker_code": "01", "marker_name": "中央直达资金", "income_code": "1100249"}
+DEMO_COUNTY_SPEC = """\
+title: 塔城地区转下达2021年中央财政医疗救助补助资金分配表
+year: 2021
+unit: 万元
+method: fixed
+rounding: {places: 0, mode: half_up}
+apportion: per_line
+labels: {group: 地州市名称, name: 县市区名称}
+"""
+DEMO_UNIT_SPEC = """\
+title: 额敏县2021年中央财政医疗救助补助资金分配表
+year: 2021
+unit: 元
+method: fixed
+rounding: {places: 2, mode: half_up}
+apportion: per_line
+labels: {name: 单位}
+"""
+# (indicator holder unit code, fund year, 支付凭证号, share of the indicator, date): clearly synthetic.
+DEMO_PAYMENTS = [
+    ("654221-YB", 2021, "DEMO-EM-2021-0001", "0.15", "2021-03-15"),
+    ("654221-YB", 2021, "DEMO-EM-2021-0002", "0.20", "2021-04-20"),
+    ("654221-YB", 2021, "DEMO-EM-2021-0003", "0.10", "2021-06-10"),
+    ("654200-YB", 2023, "DEMO-TC-2023-0001", "0.25", "2023-05-10"),
+    ("654200-YB", 2023, "DEMO-TC-2023-0002", "0.20", "2023-08-15"),
+]
+
+
+def _demo_ledger() -> list[str]:
+    """The ledger part of the demo, each step through the ledger and allocation services and only when not done
+    yet (so a second run creates nothing); returns the lines to print."""
+    import datetime
+    from decimal import Decimal
+
+    from django.contrib.auth import get_user_model
+
+    from fundflow.allocations.models import AllocationPlan
+    from fundflow.ledger import services as ledger
+    from fundflow.ledger.demo import synthetic_payment
+    from fundflow.ledger.models import Indicator, PlanSource
+    from fundflow.ledger.warnings import evaluate_warnings
+
+    user = {u: get_user_model().objects.get(username=u) for u, *_ in DEMO_USERS}
+    lines = []
+    seed = AllocationPlan.objects.get(document_number="新财社〔2020〕34号")
+    if not seed.ledger_documents.exists():
+        attrs = ledger.IndicatorAttrs(project_name="医疗救助", exp_func_code="2101301", **DEMO_DIRECT)
+        doc = ledger.issue_plan(
+            user=user["demo-region"], plan=seed, doc=ledger.DocFields(doc_date=datetime.date(2020, 11, 20)), attrs=attrs
+        )
+        lines.append(f"演示指标账：自治区下达 {doc.doc_no}（{doc.indicators.count()} 个地州市）")
+    tacheng = Indicator.objects.get(cor_doc_no="新财社〔2020〕34号", rec_region__code="654200")
+    if tacheng.status == Indicator.Status.PENDING:
+        tacheng = ledger.receive(user=user["demo-tacheng"], indicator=tacheng, income_code="1100249")
+        lines.append(f"演示指标账：塔城地区接收指标 {tacheng.bgt_id}（{tacheng.amount} 元）")
+    if not PlanSource.objects.filter(indicator=tacheng).exists():
+        counties = [ln for ln in seed.result_json["lines"] if ln.get("group") == "塔城地区"]
+        rows = "分组,名称,金额\n" + "".join(f"塔城地区,{ln['recipient']},{ln['amount']}\n" for ln in counties)
+        plan = ledger.plan_from_indicator(user=user["demo-tacheng"], indicator=tacheng, spec_yaml=DEMO_COUNTY_SPEC)
+        _demo_issue(user["demo-tacheng"], plan, rows, "塔地财社", datetime.date(2021, 1, 8))
+        lines.append(f"演示指标账：塔城地区转下达 {len(counties)} 个县市")
+    emin = Indicator.objects.get(parent=tacheng, rec_region__code="654221")
+    if emin.status == Indicator.Status.PENDING:
+        emin = ledger.receive(user=user["demo-emin"], indicator=emin, income_code="1100249")
+    if not PlanSource.objects.filter(indicator=emin).exists():
+        plan = ledger.plan_from_indicator(user=user["demo-emin"], indicator=emin, spec_yaml=DEMO_UNIT_SPEC)
+        _demo_issue(
+            user["demo-emin"], plan, f"名称,金额\n额敏县医疗保障局,{emin.amount}\n", "额财社", datetime.date(2021, 2, 1)
+        )
+        lines.append(f"演示指标账：额敏县下达额敏县医疗保障局 {emin.amount} 元")
+    capacity = AllocationPlan.objects.get(document_number="塔地财社〔2023〕32号")
+    if not capacity.ledger_documents.exists():
+        _demo_approve(user["demo-tacheng"], capacity)
+        attrs = ledger.IndicatorAttrs(project_name="医疗保障服务能力建设", exp_func_code="2101506", **DEMO_DIRECT)
+        ledger.issue_plan(
+            user=user["demo-tacheng"],
+            plan=capacity,
+            doc=ledger.DocFields(doc_date=datetime.date(2023, 4, 20)),
+            attrs=attrs,
+        )
+        lines.append("演示指标账：塔城地区下达塔地财社〔2023〕32号（48.5 万元，地区医疗保障局）")
+    paid = 0
+    for unit_code, year, number, share, day in DEMO_PAYMENTS:
+        held = Indicator.objects.filter(rec_unit__code=unit_code, fiscal_year=year).order_by("id").first()
+        if held is not None:
+            amount = (held.amount * Decimal(share)).quantize(Decimal("0.01"))
+            made = synthetic_payment(
+                indicator=held, pay_app_no=number, amount=amount, pay_date=datetime.date.fromisoformat(day)
+            )
+            paid += made is not None
+    lines.append(f"演示支付（合成数据，用途“演示数据（合成）”）：新增 {paid}")
+    report = evaluate_warnings()
+    lines.append(f"预警：新增 {report.created}")
+    return lines
+
+
+def _demo_approve(user: object, plan: object) -> None:
+    from fundflow.allocations import services as alloc
+
+    plan.refresh_from_db()  # type: ignore[attr-defined]
+    if plan.status != "approved":  # type: ignore[attr-defined]
+        alloc.plan_compute(user=user, plan=plan, version=plan.version)  # type: ignore[attr-defined]
+        plan.refresh_from_db()  # type: ignore[attr-defined]
+        alloc.plan_approve(user=user, plan=plan, version=plan.version)  # type: ignore[attr-defined]
+        plan.refresh_from_db()  # type: ignore[attr-defined]
+
+
+def _demo_issue(user: object, plan: object, rows: str, prefix: str, day: object) -> None:
+    """Recipients, compute, approve and issue a re-allocation plan (all through services)."""
+    from fundflow.allocations import services as alloc
+    from fundflow.ledger import services as ledger
+
+    alloc.recipients_import(
+        user=user,
+        plan=plan,  # type: ignore[arg-type]
+        filename="演示.csv",
+        content=rows.encode(),
+        version=plan.version,  # type: ignore[attr-defined]
+    )
+    _demo_approve(user, plan)
+    ledger.issue_plan(user=user, plan=plan, doc=ledger.DocFields(prefix=prefix, doc_date=day))  # type: ignore[arg-type]
 
 
 HOST_HELP = "监听地址（对外服务时如 0.0.0.0，并设置 FUNDFLOW_ALLOWED_HOSTS）"

@@ -42,6 +42,7 @@ _RULES = (
     Rule("file.pdf-failed", ERROR, "LibreOffice did not produce the PDF (or timed out)"),
     Rule("file.duplicate-column", ERROR, "two columns of a recipients file have the same header"),
     Rule("file.formula-no-value", ERROR, "an Excel cell holds a formula without a stored result"),
+    Rule("file.missing-column", ERROR, "an import file (indicators, regions, units) lacks a required column"),
     # Plan files: shape
     Rule("yaml.syntax", ERROR, "the plan is not valid YAML"),
     Rule("yaml.root", ERROR, "the plan is not a mapping of keys"),
@@ -101,6 +102,9 @@ _RULES = (
     Rule("input.unknown-column", ERROR, "a page edit names a column that is not an input column"),
     Rule("input.too-large", ERROR, "an adjustment entered in the page or API is too large to store"),
     Rule("input.too-long", ERROR, "an adjustment's reason is longer than 255 characters"),
+    Rule("input.required", ERROR, "an import file's required text cell is blank"),
+    Rule("input.not-date", ERROR, "an import file's date cell is not a date"),
+    Rule("input.not-yes-no", ERROR, "an import file's yes/no cell (提前下达) is neither 是 nor 否"),
     Rule("input.formula-text", ERROR, "web: a recipient's group, name or note begins with a formula character"),
     Rule("text.too-long", ERROR, "a text is longer than its database column (web and API)"),
     Rule("text.control-character", ERROR, "a single-line text holds a line break or other control character"),

@@ -1,4 +1,5 @@
-"""The ledger's pages, mounted at /ledger/ (namespace ``ledger``); each part keeps its patterns in its own module."""
+"""The ledger's pages, mounted at /ledger/ (namespace ``ledger``); each part keeps its patterns in its own module
+(documents, monitoring and trace, warnings and imports)."""
 
 from django.urls import include, path
 
@@ -7,4 +8,5 @@ app_name = "ledger"
 urlpatterns = [
     path("", include("fundflow.ledger.urls_documents")),
     path("", include("fundflow.ledger.urls_monitor")),
+    path("", include("fundflow.ledger.urls_imports")),
 ]

@@ -75,6 +75,17 @@ _RULES = (
     LedgerRule("ledger.plan-issued", E, "分配方案“{title}”已由 {doc_no} 下达，不能重复下达"),
     LedgerRule("ledger.recipient-unlinked", E, "分配对象“{recipient}”未对应到地区或预算单位，无法下达"),
     LedgerRule("ledger.amend-kind", E, "调整文件的类别应为追加、调减或收回"),
+    LedgerRule("ledger.import-duplicate-id", E, "指标编号 {bgt_id} 在文件中重复（另见第 {other} 行）"),
+    LedgerRule("ledger.import-unknown-party", E, "{what}“{name}”不是已知的{kinds}"),
+    LedgerRule("ledger.import-ambiguous", E, "{what}“{name}”对应多个：{choices}，请改填代码"),
+    LedgerRule(
+        "ledger.import-unknown-marker", E, "直达资金标识“{marker}”不在标识表中（应如“01 中央直达资金”，非直达资金留空）"
+    ),
+    LedgerRule("ledger.import-doc-conflict", E, "文号 {doc_no} 的各行{field}不一致：{values}"),
+    LedgerRule("ledger.import-parent-cycle", E, "指标 {bgt_id} 的上级指标编号形成循环"),
+    LedgerRule("ledger.import-out-of-scope", E, "{name}不在您的管辖范围内，不能导入"),
+    LedgerRule("ledger.import-not-below", E, "接收方“{recipient}”不在下达方“{issuer}”之下"),
+    LedgerRule("ledger.import-reference", E, "{message}"),
     LedgerRule("warn.not-reallocated", W, "直达资金指标 {bgt_id} 接收已 {days} 天仍未分配（时限 {limit} 天）"),
     LedgerRule("warn.spending-behind", W, "支出进度 {actual}% 低于序时进度 {expected}%"),
     LedgerRule("warn.identity-mismatch", W, "{field}与上级指标不一致：上级为“{parent}”，此处为“{child}”"),
