@@ -13,6 +13,7 @@ from fundflow.cli import allocation as _allocation  # noqa: F401  (registers com
 from fundflow.cli import codes as _codes  # noqa: F401  (registers check-codes)
 from fundflow.cli import disclosure as _disclosure  # noqa: F401  (registers the disclosure group)
 from fundflow.cli import ledger as _ledger  # noqa: F401  (registers issue)
+from fundflow.cli import payments as _payments  # noqa: F401  (registers the payments group)
 from fundflow.cli import users as _users  # noqa: F401  (registers the users group)
 from fundflow.cli import web as _web  # noqa: F401  (registers commands)
 from fundflow.cli.base import EXIT_INPUT, app, fail
