@@ -19,6 +19,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("allocations/", include("fundflow.allocations.urls")),
     path("disclosure/", include("fundflow.disclosure.urls")),
+    path("ledger/", include("fundflow.ledger.urls")),
     path("api/", include(router.urls)),
     path("api/token/", obtain_auth_token, name="api-token"),
     # Signed-in users only: the schema answers 401 (SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"]), the docs page

@@ -355,3 +355,35 @@ def test_killed_import_leaves_nothing(users, tmp_path):
         if proc.poll() is None:
             proc.kill()
     assert (Payment.objects.count(), ImportBatch.objects.count()) == (0, 0)
+
+
+# ---------------------------------------------------------------- the upload page
+
+
+def test_upload_page_imports_and_lists_the_waiting_queue(client, users, ind):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from fundflow.ledger.models import Payment
+
+    client.force_login(users["emin"])
+    content = csv_bytes([row("P001", "10.00"), row("P002", "5.00", bgt="NOPE")])
+    response = client.post("/ledger/payments/", {"file": SimpleUploadedFile("p.csv", content)})
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "已导入 2 笔支付（已匹配 1，待匹配 1）" in text
+    assert "指标编号不存在（尚未下达或导入）" in text
+    assert Payment.objects.count() == 2
+
+    refused_page = client.post(
+        "/ledger/payments/", {"file": SimpleUploadedFile("q.csv", csv_bytes([row("P009", "5000.00")]))}
+    )
+    assert refused_page.status_code == 400
+    assert "支付金额 5000.00 元超过指标 6542212025000001 的可用余额 990.00 元" in refused_page.content.decode()
+    assert Payment.objects.count() == 2
+
+    # Another county's user does not see 额敏县's waiting payment; a unit user cannot import.
+    client.force_login(users["toli"])
+    assert "NOPE" not in client.get("/ledger/payments/").content.decode()
+    client.force_login(users["yibao"])
+    forbidden = client.post("/ledger/payments/", {"file": SimpleUploadedFile("p.csv", content)})
+    assert forbidden.status_code == 403
