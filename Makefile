@@ -44,6 +44,7 @@ lint: install
 ## bench: benchmarks that print figures (docs/performance.md records them)
 bench: install
 	$(PY) bench/bench_allocate.py
+	bash scripts/with-postgres.sh $(PY) bench/bench_ledger.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

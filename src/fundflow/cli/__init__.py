@@ -15,6 +15,7 @@ from fundflow.cli import disclosure as _disclosure  # noqa: F401  (registers the
 from fundflow.cli import ledger as _ledger  # noqa: F401  (registers issue)
 from fundflow.cli import ledger_imports as _ledger_imports  # noqa: F401  (indicators/regions/units import, warnings)
 from fundflow.cli import monitor as _monitor  # noqa: F401  (registers monitor, trace)
+from fundflow.cli import payments as _payments  # noqa: F401  (registers the payments group)
 from fundflow.cli import users as _users  # noqa: F401  (registers the users group)
 from fundflow.cli import web as _web  # noqa: F401  (registers commands)
 from fundflow.cli.base import EXIT_INPUT, app, fail
