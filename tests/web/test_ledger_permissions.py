@@ -532,3 +532,55 @@ def test_drill_down_ignores_regions_named_in_the_url(who, codes, users, world):
     # The fund / year / as-of of the query bar pick nothing outside the scope either.
     html = client.get("/ledger/monitor/", {**QUERY, "fund": "医疗救助补助资金"}).content.decode()
     assert "1000000.00" not in html
+
+
+# ---------------------------------------------------------------- indicator import naming other regions' rows
+
+
+def _import_row(bgt_id, parent, issuer, recipient, amount):
+    header = (
+        "指标编号,上级指标编号,文号,发文日期,下达方,接收方,资金名称,项目名称,预算年度,金额,"
+        "直达资金标识,收入科目,支出功能科目,经济科目,提前下达"
+    )
+    row = (
+        f"{bgt_id},{parent},额财社〔2021〕77号,2021-06-01,{issuer},{recipient},"
+        f"医疗救助补助资金,医疗救助,2021,{amount},01 中央直达资金,1100249,2101301,,否"
+    )
+    return f"{header}\n{row}\n".encode()
+
+
+def test_import_cannot_carve_from_an_indicator_held_above(users, world):
+    """额敏县 may not import a child of 塔城地区's own indicator (a write in 塔城's books, lowering its balance)."""
+    from fundflow.ledger.indicator_import import import_indicators
+    from fundflow.ledger.reference import markers_load
+    from fundflow.platform.errors import ServiceError
+
+    markers_load()
+    before = (Document.objects.count(), Indicator.objects.count())
+    with pytest.raises(ServiceError) as refused:
+        import_indicators(
+            user=users["emin"], filename="e.csv", content=_import_row("E9", "I1", "塔城地区", "额敏县", "1.00")
+        )
+    assert [p.rule for p in refused.value.problems] == ["ledger.import-out-of-scope"]
+    assert (Document.objects.count(), Indicator.objects.count()) == before
+
+
+@pytest.mark.parametrize("parent", ["I1", "I1B", "A2", "T2"])
+def test_import_refusal_names_no_figures_of_an_indicator_out_of_scope(parent, users, world):
+    """Naming another region's 指标编号 as 上级指标编号 answers one problem, without that indicator's balance,
+    holder or names (the refusal would otherwise read out its available balance)."""
+    from fundflow.ledger.indicator_import import import_indicators
+    from fundflow.ledger.reference import markers_load
+    from fundflow.platform.errors import ServiceError
+
+    markers_load()
+    content = _import_row("E9", parent, "新疆维吾尔自治区", "额敏县", "99999999.00").replace(
+        "医疗救助,2021".encode(), "别的项目,2021".encode()
+    )
+    with pytest.raises(ServiceError) as refused:
+        import_indicators(user=users["emin"], filename="e.csv", content=content)
+    problems = refused.value.problems
+    assert [p.rule for p in problems] == ["ledger.import-out-of-scope"]
+    text = " ".join(p.message for p in problems)
+    for mark in ("1000000", "300000", "123456", "77777", "可用", "塔城地区", "阿勒泰地区", "托里县", "医疗救助"):
+        assert mark not in text, (parent, mark, text)
