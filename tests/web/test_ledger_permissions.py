@@ -584,3 +584,23 @@ def test_import_refusal_names_no_figures_of_an_indicator_out_of_scope(parent, us
     text = " ".join(p.message for p in problems)
     for mark in ("1000000", "300000", "123456", "77777", "可用", "塔城地区", "阿勒泰地区", "托里县", "医疗救助"):
         assert mark not in text, (parent, mark, text)
+
+
+def test_evaluate_button_checks_only_the_users_own_subtree(users, world):
+    """立即检查 by 额敏县 finds nothing in 托里县 or 阿勒泰's books; 塔城's finds 托里县's overdue line."""
+    import datetime
+
+    from django.utils import timezone
+
+    from fundflow.ledger.models import Warning
+    from fundflow.ledger.warnings import warning_rules_load
+
+    objects, _ = world
+    warning_rules_load()
+    long_ago = timezone.now() - datetime.timedelta(days=400)
+    Indicator.objects.filter(pk__in=[objects["T2"].pk, objects["A2"].pk]).update(received_at=long_ago)
+    overdue = Warning.objects.filter(rule_id="warn.not-reallocated")
+    assert client_for(users["emin"]).post("/ledger/warnings/evaluate/").status_code == 302
+    assert not overdue.exists()
+    assert client_for(users["tacheng"]).post("/ledger/warnings/evaluate/").status_code == 302
+    assert list(overdue.values_list("details__subject", "region__code")) == [("T2", "654224")]
