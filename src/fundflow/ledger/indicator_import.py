@@ -209,7 +209,7 @@ def _import(user: Any, filename: str, content: bytes, rows: list[IndicatorRow]) 
         return ImportReport(filename, len(rows), 0, unchanged, 0), []
 
     order = _parents_first(new, problems)
-    problems += _chain_problems(new)
+    problems += _chain_problems(new, scope)
     documents = _document_problems(new, problems)
     _refuse(problems)
 
@@ -380,11 +380,15 @@ def _parents_first(new: list[_Resolved], problems: list[Problem]) -> list[_Resol
     return order
 
 
-def _chain_problems(new: list[_Resolved]) -> list[Problem]:
-    """Inherited identity, the parent held by the issuer, and children within the parent's available balance."""
+def _chain_problems(new: list[_Resolved], scope: Region | None = None) -> list[Problem]:
+    """Inherited identity, the parent held by the issuer, and children within the parent's available balance.
+
+    A parent already in the ledger must be held in the importing user's ``scope``: carving a child from an upper or
+    sibling region's indicator would write in that region's books, and the other checks would read its figures and
+    names out to the user. Such a row gets one problem that tells nothing about the parent."""
     in_file = {r.row.bgt_id: r for r in new}
     wanted = [r.row.ori_bgt_id for r in new if r.row.ori_bgt_id and r.row.ori_bgt_id not in in_file]
-    in_ledger = {i.bgt_id: i for i in Indicator.objects.filter(bgt_id__in=wanted)}
+    in_ledger = {i.bgt_id: i for i in Indicator.objects.filter(bgt_id__in=wanted).select_related("holder_region")}
     problems: list[Problem] = []
     children: dict[str, list[_Resolved]] = defaultdict(list)
     for r in new:
@@ -396,6 +400,9 @@ def _chain_problems(new: list[_Resolved]) -> list[Problem]:
             identity, holder, to_unit = parent.identity, parent.holder, parent.unit is not None
         elif pid in in_ledger:
             ind = in_ledger[pid]
+            if scope is not None and not ind.holder_region.is_within(scope):
+                problems.append(problem("ledger.import-out-of-scope", r.row.at("ori_bgt_id"), name=f"上级指标 {pid} "))
+                continue
             identity, holder, to_unit = identity_of(ind), ind.holder_region, ind.rec_unit_id is not None
         else:
             continue  # an indicator outside the ledger (财政部): kept as given
