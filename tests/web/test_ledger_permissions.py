@@ -467,6 +467,7 @@ def test_every_write_needs_the_csrf_token(users, world):
 
 
 COVERED_NAMES = {
+    "ledger:payments",  # walked in tests/web/test_ledger_payments_permissions.py
     "ledger:document-list",
     "ledger:document-detail",
     "ledger:document-export",
