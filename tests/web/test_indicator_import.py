@@ -221,6 +221,20 @@ def test_scope_of_a_user(ledger_ref):
         import_indicators(user=users["audit"], filename="e.csv", content=csv_bytes(ROWS))
 
 
+def test_a_lower_region_cannot_import_a_document_in_the_name_of_an_upper_region_on_the_system(ledger_ref):
+    """额敏县 may not put a top document "issued by" 塔城地区 into the books while 塔城 works in fundflow (it would
+    add to 塔城's 上级下达 and 分配下级); a 中央 document, or one of an upper region not on the system, it may."""
+    from fundflow.accounts.models import Profile
+
+    users = ledger_ref
+    forged = ROWS[2].replace("T001,X001", "T009,").replace(",1200000.50,", ",5000000,")
+    refused("ledger.import-issuer-in-system", csv_bytes([forged]), user=users["emin"])
+    central = "F001,,财社〔2020〕99号,2020-10-30,中央,额敏县," + ROWS[2].split(",", 6)[6]
+    assert import_indicators(user=users["emin"], filename="c.csv", content=csv_bytes([central])).created == 1
+    Profile.objects.filter(region__code="654200").delete()  # 塔城 not (yet) on the system
+    assert import_indicators(user=users["emin"], filename="f.csv", content=csv_bytes([forged])).created == 1
+
+
 def test_import_raises_identity_warning_for_late_parent(ledger_ref):
     """A child imported before its upper indicator, whose names differ: a warning once the upper one arrives."""
     child = ROWS[2].replace(",医疗救助,2021", ",城乡医疗救助,2021").replace("X001", "X777")

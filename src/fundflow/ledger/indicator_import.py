@@ -24,6 +24,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from fundflow.accounts.models import FINANCE_ROLES, Profile
 from fundflow.accounts.scope import profile_of
 from fundflow.core.errors import PlanError, Problem
 from fundflow.core.ledger import docno
@@ -181,6 +182,8 @@ def _import(user: Any, filename: str, content: bytes, rows: list[IndicatorRow]) 
         first.setdefault(r.row.bgt_id, r.row.number)
         if scope is not None and not r.holder.is_within(scope):
             problems.append(problem("ledger.import-out-of-scope", r.row.at("recipient"), name=r.row.recipient))
+        if scope is not None and _issues_in_system_above(r, scope):
+            problems.append(problem("ledger.import-issuer-in-system", r.row.at("issuer"), issuer=r.row.issuer))
         problems += check_positive(r.row.amount, r.row.at("amount"))
         if r.issuer.pk == r.holder.pk and r.office == "财政部":
             continue
@@ -234,6 +237,15 @@ def _import(user: Any, filename: str, content: bytes, rows: list[IndicatorRow]) 
     touched = list({r.holder.pk: r.holder for r in new}.values())
     created_docs = sum(1 for _, doc in documents.values() if doc is None)
     return ImportReport(filename, len(rows), len(new), unchanged, created_docs), touched
+
+
+def _issues_in_system_above(r: _Resolved, scope: Region) -> bool:
+    """An upper region that works in fundflow (it has finance users) issues its documents here: a lower region
+    may not import a document in its name, which would add to that region's books. Documents of 财政部 and of
+    upper regions not (yet) on the system may be imported."""
+    if r.office == "财政部" or r.issuer == scope or not scope.is_within(r.issuer):
+        return False
+    return Profile.objects.filter(region=r.issuer, role__in=FINANCE_ROLES).exists()
 
 
 def _scope_region(user: Any) -> Region | None:

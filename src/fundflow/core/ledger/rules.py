@@ -84,6 +84,11 @@ _RULES = (
     LedgerRule("ledger.import-doc-conflict", E, "文号 {doc_no} 的各行{field}不一致：{values}"),
     LedgerRule("ledger.import-parent-cycle", E, "指标 {bgt_id} 的上级指标编号形成循环"),
     LedgerRule("ledger.import-out-of-scope", E, "{name}不在您的管辖范围内，不能导入"),
+    LedgerRule(
+        "ledger.import-issuer-in-system",
+        E,
+        "下达方“{issuer}”在本系统中下达指标，其文件应由其在系统中下达，不能由下级导入",
+    ),
     LedgerRule("ledger.import-not-below", E, "接收方“{recipient}”不在下达方“{issuer}”之下"),
     LedgerRule("ledger.import-reference", E, "{message}"),
     LedgerRule("ledger.payment-header", E, "支付文件表头有误：{what}"),
