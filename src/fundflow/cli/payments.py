@@ -83,7 +83,7 @@ def import_command(
     console.print(
         f"已导入 {file.name}：{report.rows} 行，新增 {report.inserted} 笔（已匹配 {report.matched}，"
         f"待匹配 {report.unmatched}），与已有数据相同 {report.unchanged} 笔，净额 {report.amount} 元，"
-        f"用时 {report.seconds} 秒",
+        f"用时 {report.seconds} 秒" + (f"；新增预警 {report.warnings} 条" if report.warnings else ""),
         markup=False,
     )
     for w in report.waiting:

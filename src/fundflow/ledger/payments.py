@@ -87,6 +87,7 @@ class ImportReport:
     batch_id: int | None = None
     waiting: list[dict[str, Any]] = dataclasses.field(default_factory=list)  # first rows sent to 待匹配
     seconds: float = 0.0
+    warnings: int = 0  # warnings (预警) created by the evaluation after the import
 
     def as_json(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
@@ -434,12 +435,14 @@ def import_payments(
     region: Region | str | None = None,
     max_problems: int = MAX_PROBLEMS,
     on_read: Callable[[int], None] | None = None,
+    evaluate: bool = True,
 ) -> ImportReport:
     """Import a payments file (CSV or XLSX; ``source`` a path, bytes or a binary stream) — all or nothing.
 
     ``region`` is the payer region of rows without a 付款地区 column value. ``user`` None is the command line
     without ``--user`` (any region); a user must be finance staff and may import only for its region subtree.
     Refusals raise ServiceError with the first ``max_problems`` problems (file/row/column) and the total count.
+    With ``evaluate`` the warning rules are then run for the payer regions written, after the commit.
     """
     started = time.perf_counter()
     allowed = _allowed_path(user)
@@ -480,7 +483,23 @@ def import_payments(
     finally:
         if isinstance(source, Path):
             stream.close()
-    return _finish(report, started)
+    _finish(report, started)  # the import's own time, without the evaluation
+    if evaluate and report.inserted:
+        _evaluate_after(report, batch_id=report.batch_id)
+    return report
+
+
+def _evaluate_after(report: ImportReport | None, **touched: Any) -> None:
+    """The warnings hook (预警): evaluate the rules for the regions just written, once the write has committed —
+    at once when the import ran in no caller's transaction (the page, the command), else when that one commits."""
+    from fundflow.ledger.warnings import evaluate_after_payments
+
+    def run() -> None:
+        created = evaluate_after_payments(**touched)
+        if report is not None:
+            report.warnings = created
+
+    transaction.on_commit(run)
 
 
 def _already_imported(sha: str) -> bool:
@@ -564,7 +583,7 @@ WHERE bad.first_seq IS NULL OR m.seq < bad.first_seq
 _REMATCH_LOCK = "SELECT id FROM ledger_indicator WHERE id IN (SELECT ind_id FROM pay_rematch) ORDER BY id FOR UPDATE"
 
 
-def rematch(*, user: Any = None) -> int:
+def rematch(*, user: Any = None, evaluate: bool = True) -> int:
     """Match waiting (待匹配) payments whose indicator now exists, is held by the payer region and was received.
 
     Set-based and all-or-nothing like the import: per indicator, waiting rows are matched in (date, id) order as
@@ -605,4 +624,6 @@ def rematch(*, user: Any = None) -> int:
         if over:
             Payment.objects.filter(pk__in=over).update(unmatched_reason="超过指标可用余额")
         cursor.execute("DROP TABLE IF EXISTS pay_rematch")
+    if evaluate and matched:
+        _evaluate_after(None, user=user)
     return matched

@@ -81,6 +81,6 @@ def payments_page(request: HttpRequest) -> HttpResponse:
         messages.success(
             request,
             f"已导入 {report.inserted} 笔支付（已匹配 {report.matched}，待匹配 {report.unmatched}），"
-            f"与已有数据相同 {report.unchanged} 笔。",
+            f"与已有数据相同 {report.unchanged} 笔。" + (f"新增预警 {report.warnings} 条。" if report.warnings else ""),
         )
     return _page(request, PaymentsUploadForm(), report=report)

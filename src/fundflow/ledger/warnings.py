@@ -94,6 +94,46 @@ def evaluate_warnings(as_of: datetime.date | None = None, regions: Iterable[Regi
     return EvaluationReport(as_of, sum(by_rule.values()), by_rule)
 
 
+# Beyond this many regions touched, one evaluation over their common ancestor beats a query OR-ing every subtree.
+MAX_SCOPE_REGIONS = 50
+
+
+def scope_of(region_ids: Iterable[int]) -> list[Region] | None:
+    """The smallest list of regions whose subtrees cover ``region_ids`` (a region under another listed one is
+    dropped); past ``MAX_SCOPE_REGIONS`` their common ancestor, or None (everything) when they share none."""
+    regions = sorted(Region.objects.filter(pk__in=set(region_ids)), key=lambda r: r.path)
+    covering: list[Region] = []
+    for region in regions:  # sorted by path: an ancestor comes before its descendants
+        if not covering or not region.is_within(covering[-1]):
+            covering.append(region)
+    if len(covering) <= MAX_SCOPE_REGIONS:
+        return covering
+    common = covering[0].path.split("/")
+    for region in covering[1:]:
+        parts = region.path.split("/")
+        n = 0
+        while n < min(len(common), len(parts)) and common[n] == parts[n]:
+            n += 1
+        common = common[:n]
+    if not common:
+        return None
+    return list(Region.objects.filter(path="/".join(common)))
+
+
+def evaluate_after_payments(*, batch_id: int | None = None, user: Any = None) -> int:
+    """Evaluate the rules for the regions a payments import (``batch_id``) or a re-match (``user``'s region
+    subtree; None = everything) touched, once its write transaction has committed. Returns warnings created."""
+    if batch_id is not None:
+        payer_ids = Payment.objects.filter(batch_id=batch_id).values_list("payer_region_id", flat=True).distinct()
+        scope = scope_of(payer_ids)
+    else:
+        profile = profile_of(user) if user is not None else None
+        scope = [profile.region] if profile is not None else None
+    if scope == []:
+        return 0
+    return evaluate_warnings(regions=scope).created
+
+
 def _store(rule: WarningRule, hits: list[_Hit]) -> int:
     """Insert the warnings whose (rule, subject) is new; existing ones — open or handled — stay as they are."""
     if not hits:
