@@ -171,6 +171,12 @@ def _import(user: Any, filename: str, content: bytes, rows: list[IndicatorRow]) 
     problems: list[Problem] = []
     resolved = _resolve(rows, problems)
     scope = _scope_region(user)
+    # Rows carved from an indicator already in the ledger: the chain check judges that parent's holder instead.
+    carved = set(
+        Indicator.objects.filter(bgt_id__in=[r.row.ori_bgt_id for r in resolved if r.row.ori_bgt_id]).values_list(
+            "bgt_id", flat=True
+        )
+    )
     first: dict[str, int] = {}
     for r in resolved:
         if r.row.bgt_id in first:
@@ -182,7 +188,7 @@ def _import(user: Any, filename: str, content: bytes, rows: list[IndicatorRow]) 
         first.setdefault(r.row.bgt_id, r.row.number)
         if scope is not None and not r.holder.is_within(scope):
             problems.append(problem("ledger.import-out-of-scope", r.row.at("recipient"), name=r.row.recipient))
-        if scope is not None and _issues_in_system_above(r, scope):
+        if scope is not None and r.row.ori_bgt_id not in carved and _issues_in_system_above(r, scope):
             problems.append(problem("ledger.import-issuer-in-system", r.row.at("issuer"), issuer=r.row.issuer))
         problems += check_positive(r.row.amount, r.row.at("amount"))
         if r.issuer.pk == r.holder.pk and r.office == "财政部":
