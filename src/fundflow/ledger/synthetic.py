@@ -101,8 +101,11 @@ def _split(rng: random.Random, cents: int, parts: int) -> list[int]:
     return [max(1, budget * w // total) for w in weights]
 
 
-def build_national(seed: int = 2025) -> National:
-    """Create the synthetic regions, units, documents and indicators (PostgreSQL; an empty, migrated database)."""
+def build_national(seed: int = 2025, programs: int = PROGRAMS) -> National:
+    """Create the synthetic regions, units, documents and indicators (PostgreSQL; an empty, migrated database).
+
+    ``programs`` below 100 builds a smaller ledger (the same regions, fewer fund programs) for quick iterations.
+    """
     rng = random.Random(seed)
     out = National()
     # Regions: the national root, 31 provinces, ~10 prefectures each, 2,850 counties spread over them.
@@ -162,7 +165,7 @@ def build_national(seed: int = 2025) -> National:
         ),
     )
     doc_id = _ids(Document, "doc_no")
-    out.indicators = copy_rows(Indicator, _indicators(rng, tree, counties, region_id, unit_id, doc_id, out))
+    out.indicators = copy_rows(Indicator, _indicators(rng, tree, counties, region_id, unit_id, doc_id, out, programs))
     return out
 
 
@@ -174,6 +177,7 @@ def _indicators(
     unit_id: dict[str, int],
     doc_id: dict[str, int],
     out: National,
+    programs: int = PROGRAMS,
 ) -> Iterator[dict[str, Any]]:
     """Level by level; ids are assigned by the sequence, so parents are linked afterwards by ``ori_bgt_id``."""
     seq = 0
@@ -199,7 +203,7 @@ def _indicators(
             "status": "received",
         }
 
-    for program in range(1, PROGRAMS + 1):
+    for program in range(1, programs + 1):
         for province in tree["S00000"]:
             top = line("S00000", province, program, rng.randint(50_000_000, 500_000_000) * 100, "")
             yield top
