@@ -173,6 +173,8 @@ _RULES = (
     Rule("perf.funds-sum", ERROR, "the parts of 资金情况 (中央/地方/其他) do not add up to 年度金额"),
     Rule("perf.funds-cell", ERROR, "a 资金情况 amount cell holds text instead of a number"),
     Rule("perf.table-shape", ERROR, "a target table's text lacks its indicator header or a required row"),
+    Rule("perf.derived-edited", WARNING, "a recipient's value differs from the one derived from the allocation"),
+    Rule("perf.funds-allocation", ERROR, "a table's 年度金额 differs from the allocation's amount for its region"),
 )
 del ERROR, WARNING, INFO
 

@@ -79,11 +79,25 @@ class Funds:
 
 
 @dataclass(frozen=True, slots=True)
+class Derived:
+    """A recipient's target value as computed from the allocation, with the sentence that explains it.
+
+    Kept next to the value the table states, so that a value edited by hand is seen (``perf.derived-edited``)
+    rather than silently drifting from the allocation.
+    """
+
+    recipient: str
+    value: TargetValue
+    explanation: str
+
+
+@dataclass(frozen=True, slots=True)
 class Indicator:
     """A level-3 indicator: its place in the tree, its target and, in a regional table, each recipient's target.
 
     ``level1`` is kept as printed (满意度); use :func:`canonical_level1` to compare. ``recipients`` is in the
-    table's recipient order; a recipient without a value for this indicator is missing from it.
+    table's recipient order; a recipient without a value for this indicator is missing from it. ``derived`` holds
+    the recipient values computed from the allocation (``fundflow.core.performance.derive``), if a rule says so.
     """
 
     level1: str
@@ -93,6 +107,7 @@ class Indicator:
     recipients: tuple[tuple[str, TargetValue], ...] = ()
     additive: bool = False
     location: Location | None = None
+    derived: tuple[Derived, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +172,41 @@ def check_table(table: TargetTable) -> list[Problem]:
     problems = _check_tree(table)
     problems += _check_recipients(table)
     problems += _check_funds(table)
+    problems += _check_derived(table)
     return problems
+
+
+def _check_derived(table: TargetTable) -> list[Problem]:
+    problems: list[Problem] = []
+    for ind in table.indicators:
+        stated = dict(ind.recipients)
+        for derived in ind.derived:
+            value = stated.get(derived.recipient)
+            if value is not None and _same_target(value, derived.value):
+                continue
+            shown = format_value(value) if value is not None else "（空）"
+            problems.append(
+                Problem(
+                    "perf.derived-edited",
+                    f"三级指标“{ind.name}”：{derived.recipient}的指标值“{shown}”与按分配表计算的"
+                    f"“{format_value(derived.value)}”不同（{derived.explanation}），应是手工修改的",
+                    ind.location,
+                )
+            )
+    return problems
+
+
+def _same_target(a: TargetValue, b: TargetValue) -> bool:
+    """Same meaning, whatever the spelling (≥1次 and 不少于1次 are the same target)."""
+    return (a.kind, a.effective_comparator, a.number, a.upper, a.unit, a.deadline, a.text) == (
+        b.kind,
+        b.effective_comparator,
+        b.number,
+        b.upper,
+        b.unit,
+        b.deadline,
+        b.text,
+    )
 
 
 def _check_tree(table: TargetTable) -> list[Problem]:
