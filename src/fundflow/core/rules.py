@@ -162,6 +162,19 @@ _RULES = (
     Rule("budget.formula", ERROR, "a template cell holds a formula instead of a typed value"),
     Rule("budget.formula-text", ERROR, "web: a budget text begins with a formula character"),
     Rule("budget.unit-mismatch", ERROR, "web import: the file's unit is not the chosen budget unit"),
+    # Performance targets (绩效目标表)
+    Rule("perf.value-blank", WARNING, "a target value (指标值) cell is blank"),
+    Rule("perf.value-unparsed", WARNING, "a target value with digits reads as no known form; kept as text"),
+    Rule("perf.level-unknown", WARNING, "a level-1 or level-2 indicator name that no indicator tree knows"),
+    Rule("perf.level-parent", ERROR, "a level-2 indicator under a level-1 that no indicator tree allows"),
+    Rule("perf.tree-era", WARNING, "a level-2 indicator placed as the other era's indicator tree places it"),
+    Rule("perf.region-sum", ERROR, "an additive indicator's region value is not the sum of its recipients'"),
+    Rule("perf.region-cell", ERROR, "a recipient's value of an additive indicator is missing or not a number"),
+    Rule("perf.funds-sum", ERROR, "the parts of 资金情况 (中央/地方/其他) do not add up to 年度金额"),
+    Rule("perf.funds-cell", ERROR, "a 资金情况 amount cell holds text instead of a number"),
+    Rule("perf.table-shape", ERROR, "a target table's text lacks its indicator header or a required row"),
+    Rule("perf.derived-edited", WARNING, "a recipient's value differs from the one derived from the allocation"),
+    Rule("perf.funds-allocation", ERROR, "a table's 年度金额 differs from the allocation's amount for its region"),
 )
 del ERROR, WARNING, INFO
 
