@@ -103,3 +103,22 @@ def test_monitor_reads_payments_through_the_fund_s_indicators(reference):
     assert all("ledger_pay_monitor on ledger_payment" in line for line in payment_nodes), plan
     # Probed per indicator of the fund (the alias is i_2 or so: the third branch's copy of ``i``).
     assert re.search(r"Index Cond: \(\(indicator_id = i(_\d+)?\.id\)", plan), plan
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="JIT is PostgreSQL's; the PostgreSQL CI run executes it")
+def test_monitor_statement_runs_without_jit_and_restores_the_setting(reference):
+    """JIT compiling the statement cost ~430 ms at national scale for a ~40 ms query; the caller's setting stays."""
+    from django.db import connection, transaction
+
+    build_chain()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = on")
+        with monitoring._without_jit(cursor):
+            cursor.execute("SHOW jit")
+            assert cursor.fetchone()[0] == "off"
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "on"
+        rows = monitoring.monitor(fund=FUND, year=YEAR, as_of=END).rows
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "on"
+    assert [r.code for r in rows] == ["650000", "654200", "654221", "654300"]
