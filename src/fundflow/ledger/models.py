@@ -294,12 +294,22 @@ class Payment(models.Model):
         MATCHED = "matched", "已匹配"
         UNMATCHED = "unmatched", "待匹配"
 
-    payer_region = models.ForeignKey(Region, verbose_name="付款地区", on_delete=models.PROTECT, related_name="payments")
+    # No FK indexes of their own (db_index=False): payer_region_id leads ledger_payment_natural_key and
+    # indicator_id leads ledger_pay_monitor, which serve every lookup (and the PROTECT checks) an FK index would.
+    payer_region = models.ForeignKey(
+        Region, verbose_name="付款地区", on_delete=models.PROTECT, related_name="payments", db_index=False
+    )
     pay_app_no = models.CharField("支付凭证号", max_length=60)
     pay_date = models.DateField("支付日期")
     fiscal_year = models.PositiveIntegerField("业务年度")
     indicator = models.ForeignKey(
-        Indicator, verbose_name="指标", null=True, blank=True, on_delete=models.PROTECT, related_name="payments"
+        Indicator,
+        verbose_name="指标",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payments",
+        db_index=False,
     )
     bgt_id = models.CharField("指标编号", max_length=38)
     agency_name = models.CharField("付款单位", max_length=255)
@@ -325,7 +335,8 @@ class Payment(models.Model):
         ]
         indexes = [
             models.Index(fields=["payer_region", "fiscal_year", "pay_date"], name="ledger_pay_region_year_date"),
-            models.Index(fields=["status"], name="ledger_pay_status"),
+            # Queries ask for the waiting rows only (matching, the upload page); matched ones are the bulk.
+            models.Index(fields=["status"], condition=Q(status="unmatched"), name="ledger_pay_unmatched"),
             # 直达资金监控 and trace: an indicator's payments up to a date, summed from the index alone.
             models.Index(fields=["indicator", "pay_date"], include=["amount", "status"], name="ledger_pay_monitor"),
         ]
