@@ -31,7 +31,6 @@ LAUNCH_ARGS = [
     "--disable-gpu",
     "--disable-quic",
     "--no-first-run",
-    "--lang=zh-CN",  # date inputs in Chinese order (年/月/日), not the en-US default
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
