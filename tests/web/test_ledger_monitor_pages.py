@@ -37,6 +37,17 @@ def test_monitor_page_region_user_sees_everything(client, users, chain):
     assert 'href="/ledger/monitor/">直达资金监控</a>' in html.replace(' class="active"', "")
 
 
+def test_monitor_page_opens_on_a_fund_with_figures_in_the_latest_year(client, users, chain):
+    """Without a query the page shows the latest year and a fund of that year, even when the first fund in name
+    order has figures only in an earlier year (it used to open empty)."""
+    from fundflow.ledger.models import Indicator
+
+    Indicator.objects.filter(bgt_id="I1B").update(fund="0早年资金", fiscal_year=2020)
+    html = _client(client, users["region"]).get("/ledger/monitor/").content.decode()
+    assert "塔城地区" in _regions(html)
+    assert f'<option value="{FUND}" selected' in html
+
+
 def test_monitor_page_county_user_sees_its_subtree_only(client, users, chain):
     html = _client(client, users["emin"]).get("/ledger/monitor/", QUERY).content.decode()
     assert _regions(html) == ["额敏县"]

@@ -54,12 +54,18 @@ class Query:
 
 
 def _query(request: HttpRequest) -> Query:
-    funds, years = monitoring.funds_and_years(indicators_visible_to(request.user))
+    """The query bar's values; a page opened without them shows the latest year and a fund that has figures in
+    that year (not the first fund of all years, which may have none then — an empty first page)."""
+    visible = indicators_visible_to(request.user)
+    funds, years = monitoring.funds_and_years(visible)
+    fund = request.GET.get("fund", "").strip()
     try:
         year: int | None = int(request.GET.get("year", ""))
     except ValueError:
-        year = years[0] if years else None
-    fund = request.GET.get("fund", "").strip() or (funds[0] if funds else "")
+        pool = visible.filter(fund=fund) if fund else visible
+        year = pool.order_by("-fiscal_year").values_list("fiscal_year", flat=True).first()
+    if not fund and year is not None:
+        fund = visible.filter(fiscal_year=year).order_by("fund").values_list("fund", flat=True).first() or ""
     try:
         as_of = datetime.date.fromisoformat(request.GET.get("as_of", ""))
     except ValueError:
