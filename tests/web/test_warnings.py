@@ -110,6 +110,8 @@ def test_pages_scope(chain, users, client):
     page = client.get(url).content.decode()
     assert f'id="warning-{e_warn.pk}"' in page
     assert f'id="warning-{t_warn.pk}"' not in page
+    assert e_warn.rule_title != e_warn.rule_id  # every warning rule has a Chinese name, shown in the list
+    assert f"<td>{e_warn.rule_title}<br>" in page
     assert (
         client.post(reverse("ledger:warning-handle", args=[t_warn.pk]), {"status": "fixed", "note": "x"}).status_code
         == 404

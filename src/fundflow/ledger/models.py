@@ -413,5 +413,13 @@ class Warning(models.Model):
             models.Index(fields=["region", "fiscal_year", "status"], name="ledger_warn_region_year_status"),
         ]
 
+    @property
+    def rule_title(self) -> str:
+        """The rule's short Chinese name (its id when it has none)."""
+        from fundflow.core.ledger.rules import RULES
+
+        rule = RULES.get(self.rule_id)
+        return rule.title if rule is not None and rule.title else self.rule_id
+
     def __str__(self) -> str:
         return f"{self.rule_id} {self.subject_kind}#{self.subject_id}"

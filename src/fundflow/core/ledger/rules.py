@@ -27,6 +27,7 @@ class LedgerRule:
     id: str
     severity: Severity
     template: str
+    title: str = ""  # a short Chinese name, shown where the id alone would be (warning lists)
 
     def message(self, **fields: Any) -> str:
         return self.template.format(**fields)
@@ -101,11 +102,23 @@ _RULES = (
         E,
         "退回的指标编号 {bgt_id} 与原支付凭证 {ori} 的指标编号 {expected} 不一致",
     ),
-    LedgerRule("warn.not-reallocated", W, "直达资金指标 {bgt_id} 接收已 {days} 天仍未分配（时限 {limit} 天）"),
-    LedgerRule("warn.spending-behind", W, "支出进度 {actual}% 低于序时进度 {expected}%"),
-    LedgerRule("warn.identity-mismatch", W, "{field}与上级指标不一致：上级为“{parent}”，此处为“{child}”"),
-    LedgerRule("warn.code-mismatch", W, "支付的{field} {paid} 与指标的 {expected} 不一致"),
-    LedgerRule("warn.paid-before-year", W, "提前下达指标 {bgt_id} 在预算年度 {year} 之前（{date}）发生支付"),
+    LedgerRule(
+        "warn.not-reallocated", W, "直达资金指标 {bgt_id} 接收已 {days} 天仍未分配（时限 {limit} 天）", "指标逾期未分配"
+    ),
+    LedgerRule("warn.spending-behind", W, "支出进度 {actual}% 低于序时进度 {expected}%", "支出进度滞后"),
+    LedgerRule(
+        "warn.identity-mismatch",
+        W,
+        "{field}与上级指标不一致：上级为“{parent}”，此处为“{child}”",
+        "标识或名称与上级不一致",
+    ),
+    LedgerRule("warn.code-mismatch", W, "支付的{field} {paid} 与指标的 {expected} 不一致", "支付科目与指标不一致"),
+    LedgerRule(
+        "warn.paid-before-year",
+        W,
+        "提前下达指标 {bgt_id} 在预算年度 {year} 之前（{date}）发生支付",
+        "提前下达指标提前支付",
+    ),
 )
 RULES: dict[str, LedgerRule] = {r.id: r for r in _RULES}
 
