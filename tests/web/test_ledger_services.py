@@ -172,6 +172,9 @@ def test_chain_region_prefecture_county_unit(users, issued):
         user=users["tacheng"], plan=plan, doc=ledger.DocFields(prefix="塔地财社", doc_date=datetime.date(2021, 1, 8))
     )
     assert doc.doc_no == "塔地财社〔2021〕1号"
+    plan.refresh_from_db()
+    assert plan.document_number == "塔地财社〔2021〕1号"  # the plan list shows the document it was issued as
+    assert plan.history.latest().history_user == users["tacheng"]
     children = {i.rec_region.name: i for i in doc.indicators.all()}
     assert set(children) == {"额敏县", "托里县"}
     assert sum(i.amount for i in children.values()) == tacheng.amount

@@ -356,6 +356,11 @@ def issue_plan(
             reduces=target,
             plan_line={"plan_id": plan.pk, "group": ln.group, "name": ln.label, "lines": ln.names},
         )
+    if plan.document_number != document.doc_no:
+        # The plan's 文号 is the document it was issued as (the plan list shows it; history keeps the change).
+        plan.document_number = document.doc_no
+        plan._history_user = user if getattr(user, "pk", None) else None  # type: ignore[attr-defined]
+        plan.save(update_fields=["document_number"])
     return document
 
 
