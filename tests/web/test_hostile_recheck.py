@@ -24,3 +24,15 @@ def test_an_upload_error_names_the_column_by_the_header_printed_in_the_file(user
     [problem] = caught.value.problems
     assert problem.rule == "input.not-number"
     assert problem.location.describe() == "文件 r.csv 第 2 行 “金额（第 3 列）”列"
+
+
+def test_an_api_write_without_the_csrf_token_answers_in_chinese(users):
+    """A browser session calling the API without X-CSRFToken: DRF's own check refuses before Django's
+    CSRF_FAILURE_VIEW, so its English "CSRF Failed: CSRF token missing." reached the user."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(users["tacheng"])
+    response = client.post("/api/plans/", {"spec_yaml": FIXED_SPEC}, content_type="application/json")
+    assert response.status_code == 403
+    assert response.json() == {"detail": "安全校验未通过（CSRF）：请刷新页面后重试。"}
