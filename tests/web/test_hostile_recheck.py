@@ -36,3 +36,46 @@ def test_an_api_write_without_the_csrf_token_answers_in_chinese(users):
     response = client.post("/api/plans/", {"spec_yaml": FIXED_SPEC}, content_type="application/json")
     assert response.status_code == 403
     assert response.json() == {"detail": "安全校验未通过（CSRF）：请刷新页面后重试。"}
+
+
+INDICATOR_HEADER = (
+    "指标编号,上级指标编号,文号,发文日期,下达方,接收方,资金名称,项目名称,预算年度,金额,"
+    "直达资金标识,收入科目,支出功能科目,经济科目,提前下达"
+)
+
+
+@pytest.mark.parametrize(
+    ("column", "text"),
+    [(7, '=HYPERLINK("http://x/","y")'), (8, "@SUM(1+1)"), (3, "+塔地财社〔2024〕9号"), (1, "-Q001")],
+)
+def test_the_indicator_import_refuses_formula_like_text_as_the_other_imports_do(column, text):
+    """Uploaded as 塔城 on the demo, a 资金名称 of ``=HYPERLINK(…)`` was stored and shown on every ledger page and
+    export; allocation and budget imports refuse such text on entry (issue 13 item 3)."""
+    from fundflow.io.indicators_file import read_indicators
+
+    cells = [
+        "Q001",
+        "",
+        "塔地财社〔2024〕9号",
+        "2024-01-08",
+        "塔城地区",
+        "额敏县",
+        "医疗救助补助资金",
+        "医疗救助",
+        "2024",
+        "-1000",
+        "01 中央直达资金",
+        "1100249",
+        "2101301",
+        "",
+        "否",
+    ]
+    cells[column - 1] = '"' + text.replace('"', '""') + '"'  # a negative amount is a number, not a formula
+    content = (INDICATOR_HEADER + "\n" + ",".join(cells) + "\n").encode()
+    rows, problems = read_indicators(content, "i.csv")
+    assert rows == []
+    [problem] = problems
+    assert problem.rule == "input.formula-text"
+    assert problem.message.startswith(f"“{text}”以“{text[0]}”开头，在 Excel 等电子表格软件中可能被当作公式执行")
+    assert problem.location.row == 2
+    assert f"（第 {column} 列）" in problem.location.column
