@@ -79,3 +79,19 @@ def test_the_indicator_import_refuses_formula_like_text_as_the_other_imports_do(
     assert problem.message.startswith(f"“{text}”以“{text[0]}”开头，在 Excel 等电子表格软件中可能被当作公式执行")
     assert problem.location.row == 2
     assert f"（第 {column} 列）" in problem.location.column
+
+
+@pytest.mark.parametrize(("header", "text"), [("收款人", '=HYPERLINK("http://x/","y")'), ("用途", "@SUM(1)")])
+def test_the_payments_import_refuses_formula_like_text(header, text):
+    """Uploaded as 额敏县 on the demo, a 收款人 of ``=HYPERLINK(…)`` was imported (issue 13 item 3's rule)."""
+    from fundflow.io.payments_file import iter_payments
+
+    head = "支付凭证号,支付日期,指标编号,付款单位,收款人,金额,原凭证号,经济科目,功能科目,用途"
+    cells = {"收款人": "某医院", "用途": "医疗救助", header: '"' + text.replace('"', '""') + '"'}
+    line = f"P1,2021-03-01,654221001,额敏县医疗保障局,{cells['收款人']},-100,P0,30307,2101301,{cells['用途']}"
+    [result] = iter_payments(f"{head}\n{line}\n".encode(), "p.csv")
+    assert isinstance(result, list)
+    [problem] = result
+    assert problem.rule == "input.formula-text"
+    assert problem.message.startswith(f"“{text}”以“{text[0]}”开头")
+    assert (problem.location.row, problem.location.column) == (2, header)
