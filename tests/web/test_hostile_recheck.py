@@ -95,3 +95,46 @@ def test_the_payments_import_refuses_formula_like_text(header, text):
     assert problem.rule == "input.formula-text"
     assert problem.message.startswith(f"“{text}”以“{text[0]}”开头")
     assert (problem.location.row, problem.location.column) == (2, header)
+
+
+def _approved(user, plan):
+    plan.refresh_from_db()
+    services.plan_compute(user=user, plan=plan, version=plan.version)
+    plan.refresh_from_db()
+    services.plan_approve(user=user, plan=plan, version=plan.version)
+    plan.refresh_from_db()
+    return plan
+
+
+def test_issuing_and_amending_refuse_formula_like_document_text(users, plans):
+    """POST /api/ledger/documents/ as 塔城 on the demo stored a title ``=HYPERLINK(…)`` and a 项目名称 ``@SUM(1)``
+    (issue 13 item 3: refused on entry everywhere)."""
+    from fundflow.ledger import services as ledger
+    from fundflow.ledger.models import Document, Indicator
+
+    plan = _approved(users["region"], plans["region"])
+    with pytest.raises(services.ServiceError) as caught:
+        ledger.issue_plan(
+            user=users["region"],
+            plan=plan,
+            doc=ledger.DocFields(prefix="新财社", title='=HYPERLINK("http://x/","y")', main_recipients="各地州"),
+            attrs=ledger.IndicatorAttrs(project_name="@SUM(1)"),
+        )
+    assert caught.value.message == "不能下达"
+    assert [(p.rule, p.message.split("，")[0]) for p in caught.value.problems] == [
+        ("input.formula-text", '“=HYPERLINK("http://x/","y")”以“=”开头'),
+        ("input.formula-text", "“@SUM(1)”以“@”开头"),
+    ]
+    assert (Document.objects.count(), Indicator.objects.count()) == (0, 0)
+    document = ledger.issue_plan(user=users["region"], plan=plan, doc=ledger.DocFields(prefix="新财社"))
+    line = document.indicators.first()
+    with pytest.raises(services.ServiceError) as amended:
+        ledger.amend(
+            user=users["region"],
+            document=document,
+            kind="reduce",
+            lines=[ledger.AmendLine(line, None)],
+            doc=ledger.DocFields(prefix="新财社", cc="-抄送"),
+        )
+    assert [p.rule for p in amended.value.problems] == ["input.formula-text"]
+    assert Document.objects.count() == 1
