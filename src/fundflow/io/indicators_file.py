@@ -14,6 +14,7 @@ from decimal import Decimal
 from fundflow.core.errors import Location, Problem
 from fundflow.io.numbers import parse_decimal
 from fundflow.io.table_file import Column, TableRow, read_table
+from fundflow.io.xlsx_write import formula_like, formula_problem
 
 COLUMNS = (
     Column("bgt_id", "指标编号", ("BGT_ID",)),
@@ -34,6 +35,20 @@ COLUMNS = (
 )
 HEADERS = {c.key: c.header for c in COLUMNS}
 _REQUIRED_CELLS = ("bgt_id", "doc_no", "doc_date", "issuer", "recipient", "fund", "fiscal_year", "amount")
+# The cells kept as text (amounts, dates and years are parsed: a negative amount is a number, not a formula).
+_TEXT_CELLS = (
+    "bgt_id",
+    "ori_bgt_id",
+    "doc_no",
+    "issuer",
+    "recipient",
+    "fund",
+    "project_name",
+    "marker",
+    "income_code",
+    "exp_func_code",
+    "eco_code",
+)
 _YES = {"是", "Y", "YES", "1", "TRUE"}
 _NO = {"否", "N", "NO", "0", "FALSE", ""}
 
@@ -95,6 +110,9 @@ def _row(row: TableRow, file: str, problems: list[Problem]) -> IndicatorRow | No
             problems.append(Problem("input.required", "单元格为空，此列必须填写", at(key)))
     if any(not cells.get(k) for k in _REQUIRED_CELLS):
         return None
+    for key in _TEXT_CELLS:  # stored and shown on ledger pages and exports: refused on entry like other imports
+        if formula_like(text := cells.get(key, "")):
+            problems.append(formula_problem("input.formula-text", text, at(key)))
     doc_date = _date(cells["doc_date"])
     if doc_date is None:
         problems.append(

@@ -28,6 +28,7 @@ from typing import IO
 from fundflow.core.errors import Location, PlanError, Problem
 from fundflow.core.ledger.rules import problem
 from fundflow.io.numbers import parse_decimal
+from fundflow.io.xlsx_write import formula_like, formula_problem
 
 # column key → accepted headers (Chinese first, then the 一体化 field code)
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -203,6 +204,8 @@ def parse_row(cells: list[str], columns: dict[str, int], file: str, row: int) ->
     for key, limit in LIMITS.items():
         if len(values.get(key, "")) > limit:
             bad(key, f"超过 {limit} 个字符")
+        elif formula_like(values.get(key, "")):  # refused on entry like every other import's text
+            problems.append(formula_problem("input.formula-text", values[key], Location(file, row, label(key))))
     pay_date = datetime.date.min
     if values.get("pay_date"):
         try:

@@ -88,7 +88,9 @@ def recipients_from_rows(
             problems.append(Problem("file.duplicate-column", f"列名“{h}”重复", Location(file, header_row, col)))
         seen.add(h)
     # Row numbers are the file's own (blank rows skipped, not renumbered), so errors point at the right cell.
-    recipients = [r for r in (_row(header, row, i, file, problems, optional) for i, row in numbered[1:]) if r]
+    # Errors name a column as the file prints it (金额), not by the key it is read as (amount).
+    printed = [h.strip() for h in header_cells]
+    recipients = [r for r in (_row(header, row, i, file, problems, optional, printed) for i, row in numbered[1:]) if r]
     if problems:
         raise PlanError(problems)
     return tuple(recipients)
@@ -101,6 +103,7 @@ def _row(
     file: str,
     problems: list[Problem],
     optional: Collection[str],
+    printed: Sequence[str] = (),
 ) -> Recipient | None:
     texts: dict[str, str] = {}
     values: dict[str, Decimal] = {}
@@ -109,7 +112,8 @@ def _row(
     for col, (h, raw) in enumerate(_pad(header, row), start=1):
         if not h:
             continue
-        loc = Location(file, number, f"{h}（第 {col} 列）")
+        shown = printed[col - 1] if col <= len(printed) and printed[col - 1] else h
+        loc = Location(file, number, f"{shown}（第 {col} 列）")
         cell = raw.strip()
         if h in RESERVED:
             texts[RESERVED[h]] = cell

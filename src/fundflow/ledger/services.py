@@ -33,6 +33,7 @@ from fundflow.core.ledger.chain import Identity, check_document_funds, check_inh
 from fundflow.core.ledger.rules import problem
 from fundflow.core.money import Unit
 from fundflow.core.plan import SettlementMethod
+from fundflow.io.xlsx_write import formula_problem, formula_texts
 from fundflow.ledger.models import Document, DocumentSequence, Indicator, PlanSource
 from fundflow.platform.errors import ServiceError
 from fundflow.regions.models import BudgetUnit, Region
@@ -44,6 +45,13 @@ CENT = Decimal("0.01")
 def _refuse(message: str, problems: Sequence[Problem]) -> None:
     if problems:
         raise ServiceError(message, problems)
+
+
+def _formula_problems(*fields: Any) -> list[Problem]:
+    """Texts of a new document or its indicators that a spreadsheet could run as a formula: refused on entry,
+    as every import and allocation input is (their exports write text as text, this keeps the data clean)."""
+    texts = dict.fromkeys(t for f in fields for t in formula_texts(f))
+    return [formula_problem("input.formula-text", t, None) for t in texts]
 
 
 def _with_user(obj: Any, user: Any) -> Any:
@@ -301,6 +309,7 @@ def issue_plan(
     if not doc.doc_no and not doc.prefix and plan.document_number:
         doc = dataclasses.replace(doc, doc_no=plan.document_number)
     lines, problems = _plan_lines(plan)
+    problems += _formula_problems(doc, attrs)
     _refuse("不能下达", problems)
 
     source = PlanSource.objects.filter(plan=plan).select_related("indicator").first()
@@ -465,7 +474,7 @@ def amend(
         raise ServiceError("不能调整", [problem("ledger.amend-kind")])
     if document.issuer_id != issuer.pk:
         raise ServiceError("您没有权限进行此操作")
-    problems: list[Problem] = []
+    problems: list[Problem] = _formula_problems(doc)
     planned: list[tuple[Indicator, Decimal]] = []
     per_parent: dict[int, list[Decimal]] = {}
     for line in lines:
