@@ -23,6 +23,12 @@ from fundflow.ledger.views_documents import filter_documents
 from fundflow.text_fields import max_length, single_line
 
 
+def _gate(request: Request, perm: str, obj: Any, message: str) -> None:
+    """403 on a visible object the user may not act on (read-only roles, another region's object)."""
+    if not request.user.has_perm(perm, obj):
+        raise exceptions.PermissionDenied(message)
+
+
 class Yuan(serializers.DecimalField):
     """Money in 元 as a decimal string with 2 places."""
 
@@ -293,8 +299,7 @@ class DocumentViewSet(viewsets.GenericViewSet[Document]):
         body.is_valid(raise_exception=True)
         plan_id, doc, attrs = body.split(request.user)
         plan = access_plan(request.user, plan_id)
-        if not request.user.has_perm("ledger.issue_from_plan", plan):
-            raise exceptions.PermissionDenied("只有编制该方案地区的财政部门可以下达")
+        _gate(request, "ledger.issue_from_plan", plan, "只有编制该方案地区的财政部门可以下达")
         document = services.issue_plan(user=request.user, plan=plan, doc=doc, attrs=attrs)
         data = DocumentSerializer(document, context={"request": request}).data
         return Response(data, status=status.HTTP_201_CREATED)
@@ -304,8 +309,7 @@ class DocumentViewSet(viewsets.GenericViewSet[Document]):
     def amend(self, request: Request, pk: str) -> Response:
         """追加 / 调减 / 收回: a new document linked to this one."""
         document = access_document(request.user, pk)
-        if not request.user.has_perm("ledger.amend_document", document):
-            raise exceptions.PermissionDenied("只有发文地区的财政部门可以调整该文件")
+        _gate(request, "ledger.amend_document", document, "只有发文地区的财政部门可以调整该文件")
         body = AmendSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         lines = [
@@ -357,8 +361,7 @@ class IndicatorViewSet(viewsets.GenericViewSet[Indicator]):
     def receive(self, request: Request, pk: str) -> Response:
         """确认接收 an indicator issued to the user's own region."""
         indicator = access_indicator(request.user, pk)
-        if not request.user.has_perm("ledger.receive_gate", indicator):
-            raise exceptions.PermissionDenied("只有接收地区的财政部门可以接收该指标")
+        _gate(request, "ledger.receive_gate", indicator, "只有接收地区的财政部门可以接收该指标")
         body = ReceiveSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         got = services.receive(user=request.user, indicator=indicator, income_code=body.validated_data["income_code"])
@@ -369,8 +372,7 @@ class IndicatorViewSet(viewsets.GenericViewSet[Indicator]):
     def reallocate(self, request: Request, pk: str) -> Response:
         """再分配: a new allocation plan whose fund and total are taken from this received indicator."""
         indicator = access_indicator(request.user, pk)
-        if not request.user.has_perm("ledger.reallocate_gate", indicator):
-            raise exceptions.PermissionDenied("只有持有该指标地区的财政部门可以再分配")
+        _gate(request, "ledger.reallocate_gate", indicator, "只有持有该指标地区的财政部门可以再分配")
         body = ReallocateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         plan = services.plan_from_indicator(
