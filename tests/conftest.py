@@ -5,6 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests judge results, not speed: no per-example deadline (a loaded CI machine must not fail them;
+# speed is measured by bench/, not by tests).
+settings.register_profile("fundflow", deadline=None)
+settings.load_profile("fundflow")
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "tests" / "fixtures" / "seeds"
